@@ -1,0 +1,105 @@
+// The only place topic strings are made or matched (DESIGN.md, "The wire contract").
+//   relais/v1/<agent>/status | info | health | config
+//   relais/v1/<agent>/<device>/status | telemetry | event/<name>
+//   relais/v1/<agent>/[<device>/]cmd/<name>
+import { isId } from './ids.js'
+
+export const TOPIC_ROOT = 'relais/v1'
+
+export type AgentTopicKind = 'status' | 'info' | 'health' | 'config'
+export type Topic =
+  | { kind: AgentTopicKind; agent: string }
+  | { kind: 'device-status' | 'telemetry'; agent: string; device: string }
+  | { kind: 'event'; agent: string; device: string; name: string }
+  | { kind: 'cmd'; agent: string; device?: string; name: string }
+
+const AGENT_TOPICS = new Set<string>(['status', 'info', 'health', 'config'])
+// Device ids share the alphabet of topic names; a device may not be called like an agent-level topic,
+// or `relais/v1/a/config/...` would be ambiguous.
+export const RESERVED_DEVICE_IDS: ReadonlySet<string> = new Set(['status', 'info', 'health', 'config', 'cmd'])
+
+export const topics = {
+  status: (agent: string) => `${TOPIC_ROOT}/${agent}/status`,
+  info: (agent: string) => `${TOPIC_ROOT}/${agent}/info`,
+  health: (agent: string) => `${TOPIC_ROOT}/${agent}/health`,
+  config: (agent: string) => `${TOPIC_ROOT}/${agent}/config`,
+  deviceStatus: (agent: string, device: string) => `${TOPIC_ROOT}/${agent}/${device}/status`,
+  telemetry: (agent: string, device: string) => `${TOPIC_ROOT}/${agent}/${device}/telemetry`,
+  event: (agent: string, device: string, name: string) => `${TOPIC_ROOT}/${agent}/${device}/event/${name}`,
+  cmd: (agent: string, name: string, device?: string) =>
+    device === undefined ? `${TOPIC_ROOT}/${agent}/cmd/${name}` : `${TOPIC_ROOT}/${agent}/${device}/cmd/${name}`,
+} as const
+
+/** Subscription filters, built here so nobody else spells a wildcard. */
+export const filters = {
+  /** Everything one agent may publish under (its own prefix). */
+  agentPrefix: (agent: string) => `${TOPIC_ROOT}/${agent}/#`,
+  /** What an agent subscribes to: its config and its commands, agent- and device-level. */
+  agentInbox: (agent: string) => [topics.config(agent), `${TOPIC_ROOT}/${agent}/cmd/+`, `${TOPIC_ROOT}/${agent}/+/cmd/+`],
+  /** What the cloud ingests: every agent's events. */
+  allEvents: (name = '+') => `${TOPIC_ROOT}/+/+/event/${name}`,
+  allAgentTopic: (kind: AgentTopicKind) => `${TOPIC_ROOT}/+/${kind}`,
+  allDeviceStatus: () => `${TOPIC_ROOT}/+/+/status`,
+  allTelemetry: () => `${TOPIC_ROOT}/+/+/telemetry`,
+} as const
+
+/** Parses a concrete topic (no wildcards); undefined when it is not part of the contract. */
+export function parseTopic(topic: string): Topic | undefined {
+  if (!topic.startsWith(`${TOPIC_ROOT}/`)) return undefined
+  const parts = topic.slice(TOPIC_ROOT.length + 1).split('/')
+  const agent = parts[0]
+  if (!isId(agent)) return undefined
+  if (parts.length === 2) {
+    return AGENT_TOPICS.has(parts[1]!) ? { kind: parts[1] as AgentTopicKind, agent } : undefined
+  }
+  if (parts.length === 3) {
+    const device = parts[1]!
+    if (parts[1] === 'cmd') return isId(parts[2]) ? { kind: 'cmd', agent, name: parts[2]! } : undefined
+    if (!isDeviceId(device)) return undefined
+    if (parts[2] === 'status') return { kind: 'device-status', agent, device }
+    if (parts[2] === 'telemetry') return { kind: 'telemetry', agent, device }
+    return undefined
+  }
+  if (parts.length === 4) {
+    const [, device, sub, name] = parts
+    if (!isDeviceId(device) || !isId(name)) return undefined
+    if (sub === 'event') return { kind: 'event', agent, device, name }
+    if (sub === 'cmd') return { kind: 'cmd', agent, device, name }
+  }
+  return undefined
+}
+
+export function isDeviceId(value: unknown): value is string {
+  return isId(value) && !RESERVED_DEVICE_IDS.has(value)
+}
+
+/** The envelope `type` a message on this topic must carry. */
+export function typeForTopic(t: Topic): string {
+  switch (t.kind) {
+    case 'event':
+    case 'cmd':
+      return t.name
+    case 'device-status':
+      return 'status'
+    default:
+      return t.kind
+  }
+}
+
+/** Retain flag and QoS per topic kind, as the contract table says. */
+export function deliveryFor(t: Topic): { qos: 0 | 1; retain: boolean } {
+  switch (t.kind) {
+    case 'status':
+    case 'info':
+    case 'config':
+    case 'device-status':
+      return { qos: 1, retain: true }
+    case 'health':
+      return { qos: 0, retain: true }
+    case 'telemetry':
+      return { qos: 0, retain: false }
+    case 'event':
+    case 'cmd':
+      return { qos: 1, retain: false }
+  }
+}
