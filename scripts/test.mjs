@@ -74,10 +74,13 @@ function runFile(file) {
       totals.skipped += skipped
       const rel = relative(root, file)
       const secs = ((Date.now() - started) / 1000).toFixed(1)
-      process.stdout.write(`\n=== ${rel} (${secs}s): ${passed} passed, ${failed} failed, ${skipped} skipped\n`)
+      process.stdout.write(
+        `\n=== ${rel} (${secs}s): ${passed} passed, ${failed} failed, ${skipped} skipped\n`,
+      )
       if (failed > 0 || process.env.RELAIS_TEST_VERBOSE) process.stdout.write(text)
       else {
-        for (const line of text.split('\n')) if (line.startsWith('RELAIS-SKIP')) process.stdout.write(`${line}\n`)
+        for (const line of text.split('\n'))
+          if (line.startsWith('RELAIS-SKIP')) process.stdout.write(`${line}\n`)
       }
       if (failed > 0) failedFiles.push(rel)
       resolve()

@@ -1,6 +1,14 @@
-import * as assert from 'uvu/assert'
 import { suite } from 'uvu'
-import { decodeMessage, deliveryFor, filters, makeEnvelope, newMessageId, parseTopic, topics } from '../src/index.js'
+import * as assert from 'uvu/assert'
+import {
+  decodeMessage,
+  deliveryFor,
+  filters,
+  makeEnvelope,
+  newMessageId,
+  parseTopic,
+  topics,
+} from '../src/index.js'
 
 const t = suite('wire contract')
 
@@ -9,11 +17,29 @@ t('builds and parses every topic of the contract', () => {
   assert.equal(parseTopic(topics.info('pi-1')), { kind: 'info', agent: 'pi-1' })
   assert.equal(parseTopic(topics.health('pi-1')), { kind: 'health', agent: 'pi-1' })
   assert.equal(parseTopic(topics.config('pi-1')), { kind: 'config', agent: 'pi-1' })
-  assert.equal(parseTopic(topics.deviceStatus('pi-1', 'scanner-1')), { kind: 'device-status', agent: 'pi-1', device: 'scanner-1' })
-  assert.equal(parseTopic(topics.telemetry('pi-1', 'ble-0')), { kind: 'telemetry', agent: 'pi-1', device: 'ble-0' })
-  assert.equal(parseTopic(topics.event('pi-1', 'scanner-1', 'scan')), { kind: 'event', agent: 'pi-1', device: 'scanner-1', name: 'scan' })
+  assert.equal(parseTopic(topics.deviceStatus('pi-1', 'scanner-1')), {
+    kind: 'device-status',
+    agent: 'pi-1',
+    device: 'scanner-1',
+  })
+  assert.equal(parseTopic(topics.telemetry('pi-1', 'ble-0')), {
+    kind: 'telemetry',
+    agent: 'pi-1',
+    device: 'ble-0',
+  })
+  assert.equal(parseTopic(topics.event('pi-1', 'scanner-1', 'scan')), {
+    kind: 'event',
+    agent: 'pi-1',
+    device: 'scanner-1',
+    name: 'scan',
+  })
   assert.equal(parseTopic(topics.cmd('pi-1', 'rebirth')), { kind: 'cmd', agent: 'pi-1', name: 'rebirth' })
-  assert.equal(parseTopic(topics.cmd('pi-1', 'ack', 'scanner-1')), { kind: 'cmd', agent: 'pi-1', device: 'scanner-1', name: 'ack' })
+  assert.equal(parseTopic(topics.cmd('pi-1', 'ack', 'scanner-1')), {
+    kind: 'cmd',
+    agent: 'pi-1',
+    device: 'scanner-1',
+    name: 'ack',
+  })
 })
 
 t('rejects topics outside the contract', () => {
@@ -42,7 +68,10 @@ t('delivery follows the contract table', () => {
 })
 
 const scan = (over: Record<string, unknown> = {}, data: unknown = { code: '3017620422003' }) =>
-  JSON.stringify({ ...makeEnvelope({ agent: 'pi-1', device: 'scanner-1', type: 'scan', session: 's1', seq: 1, data }), ...over })
+  JSON.stringify({
+    ...makeEnvelope({ agent: 'pi-1', device: 'scanner-1', type: 'scan', session: 's1', seq: 1, data }),
+    ...over,
+  })
 const scanTopic = topics.event('pi-1', 'scanner-1', 'scan')
 
 t('accepts a valid scan event', () => {

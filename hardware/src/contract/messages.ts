@@ -27,7 +27,11 @@ export const InfoSchema = Type.Object(
 export type Info = Static<typeof InfoSchema>
 
 /** Numbers only, by name; agents add fields as their drivers learn to measure them. */
-export const HealthSchema = Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,40}$' }), Type.Union([Type.Number(), Type.String({ maxLength: 100 }), Type.Boolean(), Type.Null()]), { maxProperties: 64 })
+export const HealthSchema = Type.Record(
+  Type.String({ pattern: '^[a-z][a-z0-9_]{0,40}$' }),
+  Type.Union([Type.Number(), Type.String({ maxLength: 100 }), Type.Boolean(), Type.Null()]),
+  { maxProperties: 64 },
+)
 export type Health = Static<typeof HealthSchema>
 
 export const DeviceStatusSchema = Type.Object(
@@ -39,9 +43,16 @@ export const DeviceStatusSchema = Type.Object(
   { additionalProperties: false },
 )
 
-export const TelemetrySchema = Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,40}$' }), Type.Number(), { maxProperties: 64 })
+export const TelemetrySchema = Type.Record(
+  Type.String({ pattern: '^[a-z][a-z0-9_]{0,40}$' }),
+  Type.Number(),
+  { maxProperties: 64 },
+)
 
-export const ConfigSchema = Type.Object({ revision: Type.Integer({ minimum: 0 }) }, { additionalProperties: true })
+export const ConfigSchema = Type.Object(
+  { revision: Type.Integer({ minimum: 0 }) },
+  { additionalProperties: true },
+)
 
 /** `cmd/ack`: the outcome of one event, sent with `corr` = the event id (DESIGN.md, delivery rule 4). */
 export const AckSchema = Type.Object(

@@ -27,7 +27,9 @@ export const topics = {
   telemetry: (agent: string, device: string) => `${TOPIC_ROOT}/${agent}/${device}/telemetry`,
   event: (agent: string, device: string, name: string) => `${TOPIC_ROOT}/${agent}/${device}/event/${name}`,
   cmd: (agent: string, name: string, device?: string) =>
-    device === undefined ? `${TOPIC_ROOT}/${agent}/cmd/${name}` : `${TOPIC_ROOT}/${agent}/${device}/cmd/${name}`,
+    device === undefined
+      ? `${TOPIC_ROOT}/${agent}/cmd/${name}`
+      : `${TOPIC_ROOT}/${agent}/${device}/cmd/${name}`,
 } as const
 
 /** Subscription filters, built here so nobody else spells a wildcard. */
@@ -35,7 +37,11 @@ export const filters = {
   /** Everything one agent may publish under (its own prefix). */
   agentPrefix: (agent: string) => `${TOPIC_ROOT}/${agent}/#`,
   /** What an agent subscribes to: its config and its commands, agent- and device-level. */
-  agentInbox: (agent: string) => [topics.config(agent), `${TOPIC_ROOT}/${agent}/cmd/+`, `${TOPIC_ROOT}/${agent}/+/cmd/+`],
+  agentInbox: (agent: string) => [
+    topics.config(agent),
+    `${TOPIC_ROOT}/${agent}/cmd/+`,
+    `${TOPIC_ROOT}/${agent}/+/cmd/+`,
+  ],
   /** What the cloud ingests: every agent's events. */
   allEvents: (name = '+') => `${TOPIC_ROOT}/+/+/event/${name}`,
   allAgentTopic: (kind: AgentTopicKind) => `${TOPIC_ROOT}/+/${kind}`,

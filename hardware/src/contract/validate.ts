@@ -3,7 +3,13 @@
 import type { TSchema } from '@sinclair/typebox'
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler'
 import { AnyEnvelopeSchema, type Envelope, MAX_PAYLOAD_BYTES } from './envelope.js'
-import { agentTopicSchemas, cmdSchemas, DeviceStatusSchema, eventSchemas, TelemetrySchema } from './messages.js'
+import {
+  agentTopicSchemas,
+  cmdSchemas,
+  DeviceStatusSchema,
+  eventSchemas,
+  TelemetrySchema,
+} from './messages.js'
 import { parseTopic, type Topic, typeForTopic } from './topics.js'
 
 export type RejectCode =
@@ -71,10 +77,16 @@ export function decodeMessage(
   maxBytes = MAX_PAYLOAD_BYTES,
 ): Decoded {
   const topic = parseTopic(topicName)
-  if (topic === undefined) return { ok: false, code: 'unknown_topic', reason: `topic is not part of the contract` }
+  if (topic === undefined)
+    return { ok: false, code: 'unknown_topic', reason: `topic is not part of the contract` }
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength
   if (size > maxBytes) {
-    return { ok: false, code: 'payload_too_large', reason: `payload is ${size} bytes, limit ${maxBytes}`, topic }
+    return {
+      ok: false,
+      code: 'payload_too_large',
+      reason: `payload is ${size} bytes, limit ${maxBytes}`,
+      topic,
+    }
   }
   let value: unknown
   try {
@@ -89,7 +101,13 @@ export function decodeMessage(
   if (mismatch !== undefined) return { ok: false, code: 'topic_mismatch', reason: mismatch, topic, message }
   const schema = schemaForTopic(topic)
   if (schema === undefined) {
-    return { ok: false, code: 'unknown_type', reason: `type: no schema for '${message.type}'`, topic, message }
+    return {
+      ok: false,
+      code: 'unknown_type',
+      reason: `type: no schema for '${message.type}'`,
+      topic,
+      message,
+    }
   }
   const dataErr = firstError(schema, message.data, 'data')
   if (dataErr !== undefined) return { ok: false, code: 'invalid_data', reason: dataErr, topic, message }
@@ -100,7 +118,8 @@ export function decodeMessage(
 function topicMismatch(t: Topic, m: Envelope): string | undefined {
   if (m.agent !== t.agent) return `agent: '${m.agent}' does not match topic agent '${t.agent}'`
   const device = 'device' in t ? t.device : undefined
-  if (m.device !== device) return `device: '${m.device ?? '(none)'}' does not match topic device '${device ?? '(none)'}'`
+  if (m.device !== device)
+    return `device: '${m.device ?? '(none)'}' does not match topic device '${device ?? '(none)'}'`
   const type = typeForTopic(t)
   if (m.type !== type) return `type: '${m.type}' does not match topic type '${type}'`
   return undefined

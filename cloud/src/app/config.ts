@@ -1,0 +1,102 @@
+// Cloud configuration: every setting has a default so `npm start` needs nothing, and an environment
+// variable to override it. Validated once at boot; every error is listed at once, each naming its variable.
+import { resolve } from 'node:path'
+
+export interface CloudConfig {
+  dataDir: string
+  logLevel: string
+  mqtt: { host: string; port: number; tlsPort?: number; tlsCert?: string; tlsKey?: string }
+  http: { host: string; port: number }
+  influx?: { url: string; database: string; retention: string }
+  timeseries: { bufferMax: number; flushIntervalMs: number; batchMax: number }
+  ingest: { debounceMs: number; batchMax: number; dedupeRetentionDays: number }
+  catalogue: { onlineLookup: boolean; offApiUrl: string; lookupTimeoutMs: number }
+}
+
+type Env = Record<string, string | undefined>
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfig> = {}): CloudConfig {
+  const problems: string[] = []
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = env[name]
+    if (raw === undefined || raw === '') return def
+    const n = Number(raw)
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}=${raw}: expected a whole number from ${min} to ${max}`)
+      return def
+    }
+    return n
+  }
+  const bool = (name: string, def: boolean): boolean => {
+    const raw = env[name]?.toLowerCase()
+    if (raw === undefined || raw === '') return def
+    if (['1', 'true', 'on', 'yes'].includes(raw)) return true
+    if (['0', 'false', 'off', 'no'].includes(raw)) return false
+    problems.push(`${name}=${env[name]}: expected on or off`)
+    return def
+  }
+  const url = (name: string): string | undefined => {
+    const raw = env[name]
+    if (raw === undefined || raw === '') return undefined
+    try {
+      const u = new URL(raw)
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)')
+      return raw.replace(/\/+$/, '')
+    } catch {
+      problems.push(`${name}=${raw}: expected an http:// or https:// URL`)
+      return undefined
+    }
+  }
+
+  const tlsPort = env.RELAIS_MQTTS_PORT ? int('RELAIS_MQTTS_PORT', 8883, 0, 65535) : undefined
+  const tlsCert = env.RELAIS_TLS_CERT || undefined
+  const tlsKey = env.RELAIS_TLS_KEY || undefined
+  if (tlsPort !== undefined && (tlsCert === undefined || tlsKey === undefined)) {
+    problems.push('RELAIS_MQTTS_PORT is set: RELAIS_TLS_CERT and RELAIS_TLS_KEY must name the PEM files')
+  }
+  const influxUrl = url('RELAIS_INFLUX_URL')
+  const retention = env.RELAIS_INFLUX_RETENTION ?? '90d'
+  if (!/^(INF|\d+[hdw])$/.test(retention)) {
+    problems.push(`RELAIS_INFLUX_RETENTION=${retention}: expected a duration like 30d, 12w, 720h or INF`)
+  }
+
+  const config: CloudConfig = {
+    dataDir: resolve(env.RELAIS_DATA_DIR || '.data'),
+    logLevel: env.RELAIS_LOG_LEVEL || 'info',
+    mqtt: {
+      host: env.RELAIS_MQTT_HOST || '0.0.0.0',
+      port: int('RELAIS_MQTT_PORT', 1883, 0, 65535),
+      tlsPort,
+      tlsCert,
+      tlsKey,
+    },
+    http: { host: env.RELAIS_HTTP_HOST || '0.0.0.0', port: int('RELAIS_HTTP_PORT', 8080, 0, 65535) },
+    influx: influxUrl
+      ? { url: influxUrl, database: env.RELAIS_INFLUX_DATABASE || 'relais', retention }
+      : undefined,
+    timeseries: {
+      bufferMax: int('RELAIS_TS_BUFFER_MAX', 100_000, 100, 10_000_000),
+      flushIntervalMs: int('RELAIS_TS_FLUSH_MS', 1000, 10, 60_000),
+      batchMax: int('RELAIS_TS_BATCH_MAX', 5000, 1, 100_000),
+    },
+    ingest: {
+      debounceMs: int('RELAIS_SCAN_DEBOUNCE_MS', 3000, 0, 600_000),
+      batchMax: int('RELAIS_INGEST_BATCH_MAX', 500, 1, 10_000),
+      dedupeRetentionDays: int('RELAIS_DEDUPE_RETENTION_DAYS', 30, 1, 3650),
+    },
+    catalogue: {
+      onlineLookup: bool('RELAIS_OFF_LOOKUP', false),
+      offApiUrl: url('RELAIS_OFF_API_URL') ?? 'https://world.openfoodfacts.org',
+      lookupTimeoutMs: int('RELAIS_OFF_TIMEOUT_MS', 3000, 100, 60_000),
+    },
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return { ...config, ...overrides }
+}

@@ -1,0 +1,4 @@
+// Every `relais` command. Add one here when you add a file under commands/.
+import type { Command } from '../context.js'
+
+export const commands: Command[] = []

@@ -1,0 +1,115 @@
+// Row types of the relational store, as Kysely sees them. Times are epoch milliseconds; booleans are
+// 0/1 integers so SQLite and PostgreSQL read the same.
+import type { Generated } from 'kysely'
+
+export interface HouseholdsTable {
+  id: string
+  name: string
+  created_at: number
+}
+
+export interface ApiTokensTable {
+  id: string
+  /** sha256 of the token: tokens are 256-bit random, so a fast hash is enough to make a leak useless. */
+  token_hash: string
+  scope: 'household' | 'courier' | 'ops'
+  household_id: string | null
+  name: string
+  created_at: number
+  revoked_at: number | null
+}
+
+export interface AgentsTable {
+  id: string
+  household_id: string | null
+  /** scrypt$N$r$p$salt$hash (base64url); the secret itself is never stored. */
+  secret_hash: string
+  created_at: number
+  revoked_at: number | null
+}
+
+export interface ListsTable {
+  id: string
+  household_id: string
+  name: string
+  is_default: number
+  created_at: number
+}
+
+export interface ProductsTable {
+  /** The lookup key: a GTIN-14 for GTINs, the code as read for plain codes. */
+  code: string
+  name: string | null
+  brands: string | null
+  quantity: string | null
+  image_url: string | null
+  categories: string | null
+  lang: string | null
+  source: string
+  updated_at: number
+}
+
+export interface HouseholdProductsTable {
+  household_id: string
+  code: string
+  name: string
+  named_at: number
+}
+
+export interface ItemsTable {
+  id: string
+  list_id: string
+  code: string
+  /** The code as people read it (EAN-13, EAN-8, UPC-A or the plain code). */
+  display_code: string
+  name: string | null
+  quantity: number
+  checked: number
+  unknown: number
+  added_by: string
+  first_scan_at: number | null
+  last_scan_at: number | null
+  last_scan_agent: string | null
+  last_scan_device: string | null
+  created_at: number
+  updated_at: number
+}
+
+export interface UnknownProductsTable {
+  household_id: string
+  code: string
+  display_code: string
+  first_seen: number
+  last_seen: number
+  scans: number
+  named_at: number | null
+}
+
+export interface ProcessedEventsTable {
+  agent_id: string
+  event_id: string
+  received_at: number
+  /** The ack data sent for it (JSON), repeated verbatim on a replay. */
+  outcome: string
+}
+
+export interface CatalogueLookupsTable {
+  code: string
+  status: 'found' | 'not_found' | 'error'
+  fetched_at: number
+  payload: string | null
+}
+
+export interface Database {
+  households: HouseholdsTable
+  api_tokens: ApiTokensTable
+  agents: AgentsTable
+  lists: ListsTable
+  products: ProductsTable
+  household_products: HouseholdProductsTable
+  items: ItemsTable
+  unknown_products: UnknownProductsTable
+  processed_events: ProcessedEventsTable
+  catalogue_lookups: CatalogueLookupsTable
+  kysely_migration?: { name: Generated<string> }
+}
