@@ -1,4 +1,5 @@
 // Every `relais` command. Add one here when you add a file under commands/.
 import type { Command } from '../context.js'
+import { catalogueImportCommand } from './catalogue.js'
 
-export const commands: Command[] = []
+export const commands: Command[] = [catalogueImportCommand]
