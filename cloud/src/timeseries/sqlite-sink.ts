@@ -1,0 +1,119 @@
+// The embedded time series, for when no InfluxDB is configured (`npm start` needs nothing installed). Its
+// own file and connection, so metric batches never take the write lock of the relational store.
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import SQLite from 'better-sqlite3'
+import type { Logger } from '../lib/logger.js'
+import type { Point } from './point.js'
+import { checkQuery, type SeriesQuery, type SeriesRow, type SeriesSink } from './sink.js'
+import { buildSqliteQuery } from './sqlite-query.js'
+
+export interface SqliteSinkOptions {
+  /** The folder for timeseries.db, or ':memory:'. */
+  dataDir: string
+  fileName?: string
+  log: Logger
+  /** Points older than this are pruned; default 90 days. */
+  retentionMs?: number
+  /** How often the pruning runs (and once at start); default hourly. */
+  pruneIntervalMs?: number
+}
+
+export const DAY_MS = 86_400_000
+const PRUNE_CHUNK = 10_000
+
+export class SqliteSink implements SeriesSink {
+  readonly name = 'sqlite'
+  private db: SQLite.Database | undefined
+  private insert: SQLite.Statement | undefined
+  private pruneTimer: NodeJS.Timeout | undefined
+  private readonly log: Logger
+
+  constructor(private readonly opts: SqliteSinkOptions) {
+    this.log = opts.log.child({ module: 'timeseries-sqlite' })
+  }
+
+  async start(): Promise<void> {
+    if (this.db !== undefined) return
+    let file = ':memory:'
+    if (this.opts.dataDir !== ':memory:') {
+      mkdirSync(this.opts.dataDir, { recursive: true })
+      file = join(this.opts.dataDir, this.opts.fileName ?? 'timeseries.db')
+    }
+    const db = new SQLite(file)
+    db.pragma('journal_mode = WAL')
+    // Metrics, not deliveries: losing the last second of points in a power cut is acceptable, an fsync
+    // per batch is not worth it.
+    db.pragma('synchronous = NORMAL')
+    db.pragma('busy_timeout = 5000')
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS points (
+        measurement TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        tags TEXT NOT NULL,
+        fields TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX IF NOT EXISTS points_measurement_ts ON points (measurement, ts);
+      CREATE INDEX IF NOT EXISTS points_ts ON points (ts);
+    `)
+    this.db = db
+    this.insert = db.prepare('INSERT INTO points (measurement, ts, tags, fields) VALUES (?, ?, ?, ?)')
+    this.log.info({ file }, 'time series stored in SQLite')
+    const retentionMs = this.opts.retentionMs ?? 90 * DAY_MS
+    const prune = () => {
+      try {
+        const removed = this.prune(Date.now() - retentionMs)
+        if (removed > 0) this.log.info({ removed, retentionMs }, 'old time-series points pruned')
+      } catch (err) {
+        this.log.error({ err }, 'time-series pruning failed; retried at the next interval')
+      }
+    }
+    prune()
+    this.pruneTimer = setInterval(prune, this.opts.pruneIntervalMs ?? 3_600_000)
+    this.pruneTimer.unref()
+  }
+
+  async write(points: readonly Point[]): Promise<void> {
+    const db = this.open()
+    const insert = this.insert!
+    // One transaction per batch: one commit for thousands of rows.
+    db.transaction(() => {
+      for (const p of points)
+        insert.run(p.measurement, p.ts, JSON.stringify(p.tags), JSON.stringify(p.fields))
+    })()
+  }
+
+  async query(q: SeriesQuery): Promise<SeriesRow[]> {
+    const { sql, params, toRow } = buildSqliteQuery(checkQuery(q))
+    const rows = this.open()
+      .prepare(sql)
+      .all(...params) as Array<Record<string, unknown>>
+    return rows.map(toRow)
+  }
+
+  /** Deletes the points with ts < beforeMs (epoch ms), in chunks so writers wait at most one chunk. */
+  prune(beforeMs: number): number {
+    const db = this.open()
+    const del = db.prepare(
+      'DELETE FROM points WHERE rowid IN (SELECT rowid FROM points WHERE ts < ? LIMIT ?)',
+    )
+    let total = 0
+    for (;;) {
+      const { changes } = del.run(beforeMs, PRUNE_CHUNK)
+      total += changes
+      if (changes < PRUNE_CHUNK) return total
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.pruneTimer)
+    this.db?.close()
+    this.db = undefined
+    this.insert = undefined
+  }
+
+  private open(): SQLite.Database {
+    if (this.db === undefined) throw new Error('SQLite time-series sink is not started')
+    return this.db
+  }
+}
