@@ -1,0 +1,64 @@
+// The HTTP API as a fastify app, built apart from listen() (server.ts) so tests drive it with inject().
+// Layout: /healthz open to probes; everything under /api behind the bearer hook (auth.ts).
+import { randomUUID } from 'node:crypto'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { ListEvents } from '../domains/lists/list-events.js'
+import type { Logger } from '../lib/logger.js'
+import type { Db } from '../storage/db.js'
+import { bearerAuth } from './auth.js'
+import { installErrorHandlers } from './errors.js'
+import { eventRoutes } from './routes/events.js'
+import { healthRoutes } from './routes/health.js'
+import { listRoutes } from './routes/lists.js'
+
+export interface HttpDeps {
+  db: Db
+  /** A child logger for the HTTP module; fastify's request loggers are children of it. */
+  log: Logger
+  listEvents: ListEvents
+  version?: string
+  /** Extra fields for /healthz (broker up, ingest lag); must hold no household data. */
+  health?: () => Record<string, unknown>
+  /** Milliseconds between event-stream heartbeats; 25 s unless a test wants them sooner. */
+  sseHeartbeatMs?: number
+}
+
+export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    // The caller's child logger as is (it names the module); fastify adds reqId per request.
+    loggerInstance: deps.log as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
+    bodyLimit: 64 * 1024, // the largest body is a product name
+    ajv: {
+      customOptions: {
+        // Fastify's defaults strip unknown fields and coerce "3" to 3; an API that says what was wrong
+        // with a body must see the body as sent.
+        removeAdditional: false,
+        coerceTypes: false,
+        useDefaults: true,
+        allErrors: false,
+      },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  installErrorHandlers(app)
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+
+  await app.register(healthRoutes, { version: deps.version ?? 'unknown', health: deps.health })
+  await app.register(
+    async (api) => {
+      await api.register(bearerAuth, { db: deps.db })
+      await api.register(listRoutes, { db: deps.db, listEvents: deps.listEvents })
+      await api.register(eventRoutes, {
+        db: deps.db,
+        listEvents: deps.listEvents,
+        heartbeatMs: deps.sseHeartbeatMs,
+      })
+    },
+    { prefix: '/api' },
+  )
+  return app
+}
