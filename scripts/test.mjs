@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 const root = join(fileURLToPath(import.meta.url), '..', '..')
 const roots = ['hardware/test', 'edge/test', 'cloud/test', 'simulators/test', 'scripts/test']
 const jobs = Number(process.env.RELAIS_TEST_JOBS ?? 2)
-const fileTimeoutMs = Number(process.env.RELAIS_TEST_TIMEOUT_MS ?? 15 * 60_000)
+const fileTimeoutMs = Number(process.env.RELAIS_TEST_TIMEOUT_MS ?? 10 * 60_000)
 const filters = process.argv.slice(2)
 
 function findTests(dir) {
