@@ -1,0 +1,136 @@
+// The embedded MQTT broker: Aedes in the cloud process, a TCP listener (and TLS when configured).
+import { readFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:net'
+import { createServer as createTlsServer } from 'node:tls'
+import { Aedes } from 'aedes'
+import type { Feature } from '../app/feature.js'
+import type { Logger } from '../lib/logger.js'
+import type { AgentAuthenticator } from './agent-auth.js'
+import { type AuthEvents, createAuthHooks, type Identity } from './auth-hooks.js'
+
+export interface BrokerOptions {
+  host: string
+  port: number
+  tls?: { port: number; cert: string; key: string }
+  authenticator: AgentAuthenticator
+  log: Logger
+  events?: AuthEvents
+}
+
+export type MessageHandler = (topic: string, payload: Buffer) => void
+
+export class Broker implements Feature {
+  readonly name = 'broker'
+  private aedesInstance?: Aedes
+  private readonly servers: Server[] = []
+  private hooks?: ReturnType<typeof createAuthHooks>
+  /** The TCP port actually bound (differs from the option when it was 0). */
+  port = 0
+  tlsPort = 0
+
+  constructor(private readonly opts: BrokerOptions) {}
+
+  get aedes(): Aedes {
+    if (this.aedesInstance === undefined) throw new Error('broker not started')
+    return this.aedesInstance
+  }
+
+  identity(
+    client: Parameters<ReturnType<typeof createAuthHooks>['identities']['get']>[0],
+  ): Identity | undefined {
+    return this.hooks?.identities.get(client)
+  }
+
+  async start(): Promise<void> {
+    const log = this.opts.log
+    this.hooks = createAuthHooks(this.opts.authenticator, log, this.opts.events)
+    const { preConnect, authenticate, authorizePublish, authorizeSubscribe } = this.hooks
+    const aedes = await Aedes.createBroker({ preConnect, authenticate, authorizePublish, authorizeSubscribe })
+    this.aedesInstance = aedes
+    aedes.on('clientError', (client, err) =>
+      log.debug({ agent: client.id, err: err.message }, 'client error'),
+    )
+    aedes.on('connectionError', (client, err) =>
+      log.debug({ clientId: client?.id, err: err.message }, 'connection error'),
+    )
+
+    // noDelay: acks are small writes; Nagle's algorithm would hold each for up to 40 ms.
+    const tcp = createServer({ noDelay: true }, (socket) => aedes.handle(socket))
+    this.port = await listen(tcp, this.opts.host, this.opts.port, 'RELAIS_MQTT_PORT')
+    this.servers.push(tcp)
+    if (this.opts.tls) {
+      const tls = createTlsServer(
+        {
+          cert: readFileSync(this.opts.tls.cert),
+          key: readFileSync(this.opts.tls.key),
+          noDelay: true,
+        } as never,
+        (socket) => aedes.handle(socket),
+      )
+      this.tlsPort = await listen(tls, this.opts.host, this.opts.tls.port, 'RELAIS_MQTTS_PORT')
+      this.servers.push(tls)
+    }
+    log.info({ port: this.port, tlsPort: this.tlsPort || undefined }, 'MQTT broker listening')
+  }
+
+  /** Publishes as the cloud itself; resolves when the broker has taken the message. */
+  publish(topic: string, payload: string | Buffer, o: { qos: 0 | 1; retain: boolean }): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.aedes.publish(
+        {
+          cmd: 'publish',
+          topic,
+          payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+          qos: o.qos,
+          retain: o.retain,
+          dup: false,
+        },
+        (err?: Error | null) => (err ? reject(err) : resolve()),
+      ),
+    )
+  }
+
+  /** An in-process subscription: no network hop, no QoS bookkeeping (the application ack does that). */
+  async subscribe(filter: string, handler: MessageHandler): Promise<() => Promise<void>> {
+    const fn = (packet: { topic: string; payload: Buffer | string }, cb: () => void) => {
+      try {
+        handler(
+          packet.topic,
+          typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
+        )
+      } finally {
+        cb()
+      }
+    }
+    await new Promise<void>((resolve) => this.aedes.subscribe(filter, fn, () => resolve()))
+    return () => new Promise<void>((resolve) => this.aedes.unsubscribe(filter, fn, () => resolve()))
+  }
+
+  async stop(): Promise<void> {
+    // Stop accepting first, then let Aedes disconnect the clients: a server's close callback waits for
+    // its open connections, which only Aedes can end.
+    const closed = this.servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r())))
+    if (this.aedesInstance) await new Promise<void>((r) => this.aedesInstance!.close(() => r()))
+    await Promise.all(closed)
+  }
+}
+
+function listen(server: Server, host: string, port: number, variable: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') {
+        reject(
+          new Error(
+            `${variable}=${port}: port ${port} on ${host} is taken by another process; choose another with ${variable}`,
+          ),
+        )
+      } else reject(err)
+    }
+    server.once('error', onError)
+    server.listen(port, host, () => {
+      server.off('error', onError)
+      const addr = server.address()
+      resolve(typeof addr === 'object' && addr !== null ? addr.port : port)
+    })
+  })
+}
