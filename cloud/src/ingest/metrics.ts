@@ -1,0 +1,40 @@
+// Counters of the ingest path, read by tests, the bench and (later) /metrics.
+export class IngestMetrics {
+  received = 0
+  applied = 0
+  replayed = 0
+  acksSent = 0
+  ackFailures = 0
+  batches = 0
+  batchFailures = 0
+  largestBatch = 0
+  readonly rejected = new Map<string, number>()
+  /** Rejections per agent: one misbehaving device is visible as such. */
+  readonly rejectedByAgent = new Map<string, number>()
+
+  reject(reason: string, agent: string | undefined): void {
+    this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1)
+    if (agent !== undefined) this.rejectedByAgent.set(agent, (this.rejectedByAgent.get(agent) ?? 0) + 1)
+  }
+
+  get rejectedTotal(): number {
+    let n = 0
+    for (const v of this.rejected.values()) n += v
+    return n
+  }
+
+  snapshot() {
+    return {
+      received: this.received,
+      applied: this.applied,
+      replayed: this.replayed,
+      rejected: Object.fromEntries(this.rejected),
+      rejectedTotal: this.rejectedTotal,
+      acksSent: this.acksSent,
+      ackFailures: this.ackFailures,
+      batches: this.batches,
+      batchFailures: this.batchFailures,
+      largestBatch: this.largestBatch,
+    }
+  }
+}
