@@ -1,6 +1,15 @@
 // Every `relais` command. Add one here when you add a file under commands/.
 import type { Command } from '../context.js'
+import { agentAddCommand } from './agent.js'
 import { barcodeCommand } from './barcode.js'
 import { catalogueImportCommand } from './catalogue.js'
+import { householdAddCommand } from './household.js'
+import { serveCommand } from './serve.js'
 
-export const commands: Command[] = [catalogueImportCommand, barcodeCommand]
+export const commands: Command[] = [
+  serveCommand,
+  householdAddCommand,
+  agentAddCommand,
+  catalogueImportCommand,
+  barcodeCommand,
+]

@@ -1,0 +1,126 @@
+// The cloud's composition root: the boot order written out top to bottom, stopped in reverse.
+//   storage -> time series -> broker -> ingest -> HTTP
+// Storage, broker, ingest and HTTP are critical: the boot fails without them. The time series is not:
+// InfluxDB being down must never keep lists from working (DESIGN.md, delivery rule 5).
+import type { FastifyInstance } from 'fastify'
+import { AgentAuthenticator } from '../broker/agent-auth.js'
+import { Broker } from '../broker/broker.js'
+import { ListEvents } from '../domains/lists/list-events.js'
+import { ScanHandler } from '../domains/lists/scan-handler.js'
+import { buildApp } from '../http/app.js'
+import { listenHttp } from '../http/server.js'
+import { EventIngest } from '../ingest/event-ingest.js'
+import { createLogger, type Logger } from '../lib/logger.js'
+import { type Db, openDatabase } from '../storage/db.js'
+import { createTimeSeries } from '../timeseries/create.js'
+import type { TimeSeries } from '../timeseries/time-series.js'
+import type { CloudConfig } from './config.js'
+import { type Feature, startFeatures, stopFeatures } from './feature.js'
+
+export const VERSION = '0.1.0'
+
+export class Cloud {
+  readonly log: Logger
+  readonly listEvents = new ListEvents()
+  db!: Db
+  broker!: Broker
+  ingest!: EventIngest
+  series!: TimeSeries
+  app!: FastifyInstance
+  httpPort = 0
+  private started: Feature[] = []
+
+  constructor(
+    readonly config: CloudConfig,
+    log?: Logger,
+  ) {
+    this.log = log ?? createLogger({ level: config.logLevel })
+  }
+
+  get mqttPort(): number {
+    return this.broker.port
+  }
+
+  async start(): Promise<void> {
+    const { config, log } = this
+    const storage: Feature = {
+      name: 'storage',
+      start: async () => {
+        this.db = await openDatabase({ dataDir: config.dataDir })
+      },
+      stop: () => this.db.destroy(),
+    }
+    this.series = createTimeSeries(config, log.child({ module: 'timeseries' }))
+    const broker: Feature = {
+      name: 'broker',
+      start: async () => {
+        this.broker = new Broker({
+          host: config.mqtt.host,
+          port: config.mqtt.port,
+          tls:
+            config.mqtt.tlsPort !== undefined
+              ? { port: config.mqtt.tlsPort, cert: config.mqtt.tlsCert!, key: config.mqtt.tlsKey! }
+              : undefined,
+          authenticator: new AgentAuthenticator(this.db),
+          log: log.child({ module: 'broker' }),
+        })
+        await this.broker.start()
+      },
+      stop: () => this.broker.stop(),
+    }
+    const ingest: Feature = {
+      name: 'ingest',
+      start: async () => {
+        this.ingest = new EventIngest({
+          bus: this.broker,
+          db: this.db,
+          handlers: {
+            scan: new ScanHandler({ events: this.listEvents, debounceMs: config.ingest.debounceMs }),
+          },
+          log,
+          series: this.series,
+          batchMax: config.ingest.batchMax,
+          dedupeRetentionDays: config.ingest.dedupeRetentionDays,
+        })
+        await this.ingest.start()
+      },
+      stop: () => this.ingest.stop(),
+    }
+    const http: Feature = {
+      name: 'http',
+      start: async () => {
+        this.app = await buildApp({
+          db: this.db,
+          log: log.child({ module: 'http' }),
+          listEvents: this.listEvents,
+          version: VERSION,
+          health: () => ({
+            mqttClients: this.broker.aedes.connectedClients,
+            ingestBacklog: this.ingest.backlog,
+          }),
+        })
+        this.httpPort = await listenHttp(this.app, { host: config.http.host, port: config.http.port })
+      },
+      stop: () => this.app.close(),
+    }
+    this.started = await startFeatures(
+      [
+        { feature: storage, critical: true },
+        { feature: this.series, critical: false },
+        { feature: broker, critical: true },
+        { feature: ingest, critical: true },
+        { feature: http, critical: true },
+      ],
+      log,
+    )
+    log.info(
+      { mqttPort: this.broker.port, httpPort: this.httpPort, dataDir: config.dataDir },
+      'relais cloud ready',
+    )
+  }
+
+  async stop(): Promise<void> {
+    await stopFeatures(this.started, this.log)
+    this.started = []
+  }
+}

@@ -1,0 +1,72 @@
+// Test support: the cloud as its own process (`relais serve`), killed and restarted at will.
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import mqtt from 'mqtt'
+import { waitFor } from '../../../scripts/testkit/services.js'
+
+const bin = join(fileURLToPath(import.meta.url), '..', '..', '..', 'bin', 'relais.mjs')
+const run = promisify(execFile)
+
+/** Runs a `relais` CLI command and parses its --json output line. */
+export async function relaisJson(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<Record<string, unknown>> {
+  const { stdout } = await run(process.execPath, [bin, ...args, '--json'], {
+    env: { ...process.env, ...env },
+  })
+  return JSON.parse(stdout.trim().split('\n').pop()!)
+}
+
+export class CloudProcess {
+  child?: ChildProcess
+  output = ''
+
+  constructor(private readonly env: Record<string, string>) {}
+
+  async start(): Promise<void> {
+    this.child = spawn(process.execPath, [bin, 'serve'], {
+      env: { ...process.env, RELAIS_LOG_LEVEL: 'warn', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    this.child.stdout!.on('data', (d) => {
+      this.output += d
+    })
+    this.child.stderr!.on('data', (d) => {
+      this.output += d
+    })
+    await waitFor(
+      'the cloud to accept MQTT connections',
+      () =>
+        new Promise<boolean>((resolve) => {
+          const c = mqtt.connect({
+            host: '127.0.0.1',
+            port: Number(this.env.RELAIS_MQTT_PORT),
+            reconnectPeriod: 0,
+            connectTimeout: 1000,
+          })
+          c.on('connect', () => resolve(true))
+          // CONNACK 5 (no credentials) still proves the broker is up.
+          c.on('error', (e) => resolve((e as { code?: number }).code === 5))
+          c.on('close', () => c.end(true))
+        }),
+      30_000,
+    )
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child
+    if (!child || child.exitCode !== null) return Promise.resolve()
+    return new Promise((resolve) => {
+      // A graceful stop that hangs is a bug the test should see fail, not wait on forever.
+      const force = setTimeout(() => child.kill('SIGKILL'), 15_000)
+      child.once('exit', () => {
+        clearTimeout(force)
+        resolve()
+      })
+      child.kill(signal)
+    })
+  }
+}
