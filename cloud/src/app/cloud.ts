@@ -5,6 +5,8 @@
 import type { FastifyInstance } from 'fastify'
 import { AgentAuthenticator } from '../broker/agent-auth.js'
 import { Broker } from '../broker/broker.js'
+import { ProductLookup } from '../catalogue/lookup.js'
+import { CatalogueResolver } from '../domains/lists/catalogue-resolver.js'
 import { ListEvents } from '../domains/lists/list-events.js'
 import { ScanHandler } from '../domains/lists/scan-handler.js'
 import { buildApp } from '../http/app.js'
@@ -26,6 +28,7 @@ export class Cloud {
   broker!: Broker
   ingest!: EventIngest
   series!: TimeSeries
+  resolver?: CatalogueResolver
   app!: FastifyInstance
   httpPort = 0
   private started: Feature[] = []
@@ -86,6 +89,27 @@ export class Cloud {
       },
       stop: () => this.ingest.stop(),
     }
+    // Online lookup of unknown products: off by default, so nothing leaves the server unless asked.
+    const resolver: Feature = {
+      name: 'catalogue-resolver',
+      start: () => {
+        const lookup = new ProductLookup({
+          db: this.db,
+          enabled: true,
+          baseUrl: config.catalogue.offApiUrl,
+          timeoutMs: config.catalogue.lookupTimeoutMs,
+          log,
+        })
+        this.resolver = new CatalogueResolver({
+          db: this.db,
+          lookup,
+          events: this.listEvents,
+          log: log.child({ module: 'catalogue' }),
+        })
+        this.resolver.start()
+      },
+      stop: () => this.resolver?.stop(),
+    }
     const http: Feature = {
       name: 'http',
       start: async () => {
@@ -109,6 +133,7 @@ export class Cloud {
         { feature: this.series, critical: false },
         { feature: broker, critical: true },
         { feature: ingest, critical: true },
+        ...(config.catalogue.onlineLookup ? [{ feature: resolver, critical: false }] : []),
         { feature: http, critical: true },
       ],
       log,

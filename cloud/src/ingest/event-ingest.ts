@@ -180,7 +180,10 @@ export class EventIngest implements Feature {
       }
       if (batch.length === 1) {
         const e = batch[0]!
-        this.log.error({ err, agent: e.agent, device: e.device, msgId: e.message.id }, 'event failed; left for its device to resend')
+        this.log.error(
+          { err, agent: e.agent, device: e.device, msgId: e.message.id },
+          'event failed; left for its device to resend',
+        )
         return
       }
       const half = Math.ceil(batch.length / 2)
