@@ -1,0 +1,92 @@
+// `npm start`: the whole system on embedded defaults. The cloud (Aedes, SQLite, embedded time series),
+// a demo household with its API token, the Open Food Facts sample in the catalogue, and a simulated
+// fridge scanner scanning now and then. Credentials are kept in the data dir so a restart reuses them.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Cloud } from '../cloud/src/app/cloud.js'
+import { loadConfig } from '../cloud/src/app/config.js'
+import { importCatalogue } from '../cloud/src/catalogue/index.js'
+import { addAgent } from '../cloud/src/domains/agents/agents.js'
+import { createHousehold } from '../cloud/src/domains/households/households.js'
+import { ScannerDevice } from '../simulators/src/index.js'
+
+const root = join(fileURLToPath(import.meta.url), '..', '..')
+const sample = join(root, '..', 'shared', 'data', 'off-sample.jsonl')
+
+interface Demo {
+  household: string
+  token: string
+  agent: string
+  secret: string
+}
+
+async function main(): Promise<void> {
+  // Loopback unless told otherwise: the demo's devices run in this process.
+  const config = loadConfig({ RELAIS_MQTT_HOST: '127.0.0.1', RELAIS_HTTP_HOST: '127.0.0.1', ...process.env })
+  const cloud = new Cloud(config)
+  await cloud.start()
+
+  const demoFile = join(config.dataDir, 'demo.json')
+  let demo: Demo
+  if (existsSync(demoFile)) {
+    demo = JSON.parse(readFileSync(demoFile, 'utf8')) as Demo
+  } else {
+    const h = await createHousehold(cloud.db, { id: 'demo', name: 'Demo household' })
+    const a = await addAgent(cloud.db, { id: 'demo-kitchen', householdId: 'demo' })
+    demo = { household: 'demo', token: h.token, agent: a.username, secret: a.secret }
+    writeFileSync(demoFile, JSON.stringify(demo, null, 2), { mode: 0o600 })
+    if (existsSync(sample)) {
+      const r = await importCatalogue({ db: cloud.db, file: sample })
+      cloud.log.info({ imported: r.imported, skipped: r.skipped }, 'demo catalogue imported')
+    }
+  }
+
+  const codes = existsSync(sample)
+    ? readFileSync(sample, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { code: string }).code)
+        .slice(0, 30)
+    : ['3017620422003', '5449000000996', '7622210449283']
+  codes.push('2000000000015', '96385074') // codes no catalogue knows: they land in the inbox
+  const scanner = new ScannerDevice({
+    url: `mqtt://127.0.0.1:${cloud.mqttPort}`,
+    agent: demo.agent,
+    secret: demo.secret,
+    codes,
+    meanIntervalMs: Number(process.env.RELAIS_DEMO_SCAN_MS ?? 8000),
+  })
+  scanner.start()
+
+  const base = `http://127.0.0.1:${cloud.httpPort}`
+  process.stdout.write(
+    [
+      '',
+      'Relais is running (Ctrl-C to stop).',
+      `  MQTT broker:     mqtt://127.0.0.1:${cloud.mqttPort}`,
+      `  Shopping list:   ${base}/api/households/${demo.household}/list`,
+      `  Unknown inbox:   ${base}/api/households/${demo.household}/unknown`,
+      `  Household token: ${demo.token}`,
+      `  Try: curl -H 'Authorization: Bearer ${demo.token}' ${base}/api/households/${demo.household}/list`,
+      `  A simulated scanner (agent ${demo.agent}) scans a product every few seconds.`,
+      '',
+    ].join('\n'),
+  )
+
+  let stopping = false
+  const stop = async () => {
+    if (stopping) return
+    stopping = true
+    await scanner.stop()
+    await cloud.stop()
+    process.exit(0)
+  }
+  process.once('SIGINT', () => void stop())
+  process.once('SIGTERM', () => void stop())
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`relais: ${err instanceof Error ? err.message : String(err)}\n`)
+  process.exit(1)
+})
