@@ -4,17 +4,18 @@
 // next batch gathers, so one fsync serves many events.
 import {
   type Ack,
+  backoffDelay,
   decodeMessage,
   type Envelope,
   filters,
   makeEnvelope,
   newMessageId,
+  sleep,
   topics,
 } from '@relais/hardware'
 import type { Kysely } from 'kysely'
 import type { Feature } from '../app/feature.js'
 import type { Logger } from '../lib/logger.js'
-import { backoffDelay, sleep } from '../lib/retry.js'
 import type { Db } from '../storage/db.js'
 import type { Database } from '../storage/schema.js'
 import type { MessageBus, PointRecorder } from './bus.js'

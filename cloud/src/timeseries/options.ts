@@ -1,6 +1,7 @@
 // The TimeSeries feature's options and the figures it reports (ops health page, logs at stop).
+
+import type { BackoffOptions } from '@relais/hardware'
 import type { Logger } from '../lib/logger.js'
-import type { BackoffOptions } from '../lib/retry.js'
 import type { SeriesSink } from './sink.js'
 
 export interface TimeSeriesOptions {

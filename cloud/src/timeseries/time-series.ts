@@ -1,9 +1,10 @@
 // The time-series feature (DESIGN delivery rule 5): record() is the hot path of ingest, so it only appends
 // to a bounded buffer; a background loop writes batches through the sink, off that path. A sink that is
 // down or slow costs buffered points, then the oldest of them (counted), never a blocked list update.
+
+import { type BackoffOptions, backoffDelay } from '@relais/hardware'
 import type { Feature } from '../app/feature.js'
 import type { Logger } from '../lib/logger.js'
-import { type BackoffOptions, backoffDelay } from '../lib/retry.js'
 import { RingBuffer } from './buffer.js'
 import { beforeDeadline, withTimeout } from './deadline.js'
 import { Losses } from './losses.js'

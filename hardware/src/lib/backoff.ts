@@ -1,4 +1,5 @@
-// The one retry helper (after balena-supervisor's backoff): exponential, capped, with jitter so a fleet
+// The one retry helper of the project, here because hardware is the only package edge and cloud share
+// (after balena-supervisor's backoff): exponential, capped, with jitter so a fleet
 // reconnecting after an outage does not hit the server in lockstep; reports every failure.
 
 export interface BackoffOptions {
