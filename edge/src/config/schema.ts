@@ -1,0 +1,144 @@
+// The agent's configuration file (JSON), with defaults for everything a Pi can guess. Validated at start
+// with every error listed at once; RELAIS_AGENT_* environment variables override single settings.
+import { type Static, Type } from '@sinclair/typebox'
+import { ID_PATTERN } from '@relais/hardware'
+
+const Id = Type.String({ pattern: ID_PATTERN })
+
+export const SerialScannerSchema = Type.Object(
+  {
+    /** A stable name from the udev rule (/dev/relais-scanner-1), re-resolved on every reconnect. */
+    path: Type.String({ minLength: 1 }),
+    baudRate: Type.Integer({ minimum: 300, maximum: 4_000_000, default: 9600 }),
+    /** What ends a code: most scanners send CR, some LF or CRLF; 'none' splits on a pause. */
+    terminator: Type.Union([Type.Literal('cr'), Type.Literal('lf'), Type.Literal('crlf'), Type.Literal('none')], {
+      default: 'cr',
+    }),
+    /** With terminator 'none': the pause (ms) that ends a code. */
+    interByteTimeoutMs: Type.Integer({ minimum: 5, maximum: 2000, default: 50 }),
+  },
+  { additionalProperties: false },
+)
+
+export const HidScannerSchema = Type.Object(
+  {
+    /** /dev/input/by-id/usb-...-event-kbd: stable across reboots. */
+    path: Type.String({ minLength: 1 }),
+    /** Take the device exclusively (EVIOCGRAB) so scans do not also type into a console. */
+    grab: Type.Boolean({ default: true }),
+  },
+  { additionalProperties: false },
+)
+
+export const SimulatedScannerSchema = Type.Object(
+  {
+    /** Codes to scan on their own, one every `intervalMs` (none: only scans pushed by code). */
+    codes: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { default: [] }),
+    intervalMs: Type.Integer({ minimum: 10, default: 10_000 }),
+  },
+  { additionalProperties: false },
+)
+
+export const ModeCodesSchema = Type.Object(
+  {
+    /** Printed codes a household scans to switch mode (DESIGN: the device shows the mode). */
+    remove: Type.String({ minLength: 1, default: 'RELAIS-MODE-REMOVE' }),
+    add: Type.String({ minLength: 1, default: 'RELAIS-MODE-ADD' }),
+    undo: Type.String({ minLength: 1, default: 'RELAIS-UNDO' }),
+    /** Back to 'add' after this long in 'remove' mode. */
+    removeTimeoutS: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
+  },
+  { additionalProperties: false, default: {} },
+)
+
+export const ScannerSchema = Type.Object(
+  {
+    id: Id,
+    driver: Type.Union([Type.Literal('serial'), Type.Literal('hid'), Type.Literal('simulated')]),
+    serial: Type.Optional(SerialScannerSchema),
+    hid: Type.Optional(HidScannerSchema),
+    simulated: Type.Optional(SimulatedScannerSchema),
+    /** Stripped from every code when present (scanners can be programmed to add them). */
+    prefix: Type.String({ default: '' }),
+    suffix: Type.String({ default: '' }),
+    /** The same code within this window is one scan read twice. */
+    debounceMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 1500 }),
+    modes: ModeCodesSchema,
+  },
+  { additionalProperties: false },
+)
+
+export const JohnnyFiveSchema = Type.Object(
+  {
+    /** The IO plugin: Firmata over USB serial, or mock-firmata for tests and dry runs. */
+    io: Type.Union([Type.Literal('firmata'), Type.Literal('mock')], { default: 'firmata' }),
+    /** The Firmata board's serial port, with io 'firmata'. */
+    port: Type.Optional(Type.String()),
+    /** Pins of an RGB LED (common cathode) or two LEDs; green is required. */
+    pins: Type.Object(
+      {
+        green: Type.Integer({ minimum: 0, maximum: 255 }),
+        red: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
+        blue: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
+        buzzer: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const FeedbackSchema = Type.Object(
+  {
+    /** Where feedback goes; 'log' writes it to the journal only (headless setups). */
+    kind: Type.Union([Type.Literal('johnny-five'), Type.Literal('terminal'), Type.Literal('log')], { default: 'log' }),
+    johnnyFive: Type.Optional(JohnnyFiveSchema),
+  },
+  { additionalProperties: false, default: {} },
+)
+
+export const AgentConfigSchema = Type.Object(
+  {
+    agent: Type.Object({ id: Id }, { additionalProperties: false }),
+    broker: Type.Object(
+      {
+        /** mqtt://host:1883 or mqtts://host:8883 */
+        url: Type.String({ pattern: '^mqtts?://' }),
+        /** Defaults to the agent id (DESIGN: agent id = client id = username). */
+        username: Type.Optional(Type.String()),
+        secret: Type.String({ minLength: 1 }),
+        /** PEM file of the CA that signed the broker's certificate, for mqtts. */
+        caFile: Type.Optional(Type.String()),
+        keepaliveS: Type.Integer({ minimum: 5, maximum: 3600, default: 30 }),
+      },
+      { additionalProperties: false },
+    ),
+    /** Where the outbox lives; must survive reboots. */
+    dataDir: Type.String({ default: '/var/lib/relais-agent' }),
+    outbox: Type.Object(
+      {
+        maxEntries: Type.Integer({ minimum: 10, maximum: 10_000_000, default: 100_000 }),
+        /** Resent with the same id when no ack came within this time. */
+        ackTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+        /** Events published and not yet acked at one time. */
+        inflight: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    health: Type.Object(
+      { intervalS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }) },
+      { additionalProperties: false, default: {} },
+    ),
+    log: Type.Object(
+      { level: Type.Union(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }) },
+      { additionalProperties: false, default: {} },
+    ),
+    scanners: Type.Array(ScannerSchema, { default: [] }),
+    feedback: FeedbackSchema,
+  },
+  { additionalProperties: false },
+)
+
+export type AgentConfig = Static<typeof AgentConfigSchema>
+export type ScannerConfig = Static<typeof ScannerSchema>
+export type FeedbackConfig = Static<typeof FeedbackSchema>
