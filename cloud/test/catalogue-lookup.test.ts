@@ -54,7 +54,7 @@ const lookup = (o: Partial<ProductLookupOptions> = {}) =>
     db,
     enabled: true,
     baseUrl: off.baseUrl,
-    timeoutMs: 300,
+    timeoutMs: 5000, // generous: a loaded CI machine can take long for the first request; the timeout test sets its own
     log: silentLogger(),
     now: () => clock,
     ...o,

@@ -1,11 +1,17 @@
 // The cloud's composition root: the boot order written out top to bottom, stopped in reverse.
-//   storage -> time series -> broker -> ingest -> HTTP
+//   storage -> time series -> broker -> fleet -> ingest -> HTTP
 // Storage, broker, ingest and HTTP are critical: the boot fails without them. The time series is not:
-// InfluxDB being down must never keep lists from working (DESIGN.md, delivery rule 5).
+// InfluxDB being down must never keep lists from working (DESIGN.md, delivery rule 5). Nor is the
+// fleet's agent state: without it the pages show scanners offline, and lists still work. It starts
+// right after the broker, so it hears the birth of every agent that connects.
+
+import { type Feature, startFeatures, stopFeatures } from '@relais/hardware'
 import type { FastifyInstance } from 'fastify'
 import { AgentAuthenticator } from '../broker/agent-auth.js'
 import { Broker } from '../broker/broker.js'
 import { ProductLookup } from '../catalogue/lookup.js'
+import { AgentState } from '../domains/fleet/agent-state.js'
+import { FleetEvents } from '../domains/fleet/fleet-events.js'
 import { CatalogueResolver } from '../domains/lists/catalogue-resolver.js'
 import { ListEvents } from '../domains/lists/list-events.js'
 import { ScanHandler } from '../domains/lists/scan-handler.js'
@@ -17,18 +23,19 @@ import { type Db, openDatabase } from '../storage/db.js'
 import { createTimeSeries } from '../timeseries/create.js'
 import type { TimeSeries } from '../timeseries/time-series.js'
 import type { CloudConfig } from './config.js'
-import { type Feature, startFeatures, stopFeatures } from './feature.js'
 
 export const VERSION = '0.1.0'
 
 export class Cloud {
   readonly log: Logger
   readonly listEvents = new ListEvents()
+  readonly fleetEvents = new FleetEvents()
   db!: Db
   broker!: Broker
   ingest!: EventIngest
   series!: TimeSeries
   resolver?: CatalogueResolver
+  agents?: AgentState
   app!: FastifyInstance
   httpPort = 0
   private started: Feature[] = []
@@ -70,6 +77,14 @@ export class Cloud {
         await this.broker.start()
       },
       stop: () => this.broker.stop(),
+    }
+    const fleet: Feature = {
+      name: 'fleet',
+      start: async () => {
+        this.agents = new AgentState({ bus: this.broker, db: this.db, log, events: this.fleetEvents })
+        await this.agents.start()
+      },
+      stop: () => this.agents?.stop(),
     }
     const ingest: Feature = {
       name: 'ingest',
@@ -117,6 +132,7 @@ export class Cloud {
           db: this.db,
           log: log.child({ module: 'http' }),
           listEvents: this.listEvents,
+          fleet: this.agents && { agents: this.agents, events: this.fleetEvents },
           version: VERSION,
           health: () => ({
             mqttClients: this.broker.aedes.connectedClients,
@@ -132,6 +148,7 @@ export class Cloud {
         { feature: storage, critical: true },
         { feature: this.series, critical: false },
         { feature: broker, critical: true },
+        { feature: fleet, critical: false },
         { feature: ingest, critical: true },
         ...(config.catalogue.onlineLookup ? [{ feature: resolver, critical: false }] : []),
         { feature: http, critical: true },

@@ -2,6 +2,8 @@
 // once with the dedupe record and the domain change in one transaction, then answer with `cmd/ack`
 // carrying the outcome. Events are applied in groups (group commit): while one transaction runs, the
 // next batch gathers, so one fsync serves many events.
+
+import type { Feature } from '@relais/hardware'
 import {
   type Ack,
   backoffDelay,
@@ -14,7 +16,6 @@ import {
   topics,
 } from '@relais/hardware'
 import type { Kysely } from 'kysely'
-import type { Feature } from '../app/feature.js'
 import type { Logger } from '../lib/logger.js'
 import type { Db } from '../storage/db.js'
 import type { Database } from '../storage/schema.js'

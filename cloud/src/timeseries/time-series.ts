@@ -2,8 +2,8 @@
 // to a bounded buffer; a background loop writes batches through the sink, off that path. A sink that is
 // down or slow costs buffered points, then the oldest of them (counted), never a blocked list update.
 
+import type { Feature } from '@relais/hardware'
 import { type BackoffOptions, backoffDelay } from '@relais/hardware'
-import type { Feature } from '../app/feature.js'
 import type { Logger } from '../lib/logger.js'
 import { RingBuffer } from './buffer.js'
 import { beforeDeadline, withTimeout } from './deadline.js'

@@ -1,7 +1,7 @@
 // When a household scans a code the catalogue does not know and the online lookup is switched on, ask
 // Open Food Facts after the scan has been acked (never inside the ingest transaction) and, if it knows
 // the product, name the household's unknown items and close the inbox entry.
-import type { Feature } from '../../app/feature.js'
+import type { Feature } from '@relais/hardware'
 import type { ProductLookup } from '../../catalogue/lookup.js'
 import type { Logger } from '../../lib/logger.js'
 import type { Db } from '../../storage/db.js'

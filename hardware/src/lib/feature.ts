@@ -1,6 +1,12 @@
 // Features are start/stop modules (zigbee2mqtt's extensions): the constructor only stores dependencies,
 // start() takes timers, sockets and listeners, stop() releases them. The composition root owns the order.
-import type { Logger } from '../lib/logger.js'
+// Here, in the package edge and cloud share, so both composition roots start and stop alike.
+
+/** The part of a pino logger the helpers use. */
+interface Logger {
+  debug(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+}
 
 export interface Feature {
   readonly name: string
