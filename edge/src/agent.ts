@@ -1,0 +1,159 @@
+// The agent's composition root: the boot order written out, stopped in reverse.
+//   outbox -> feedback -> MQTT link (connects in the background) -> sender -> scanners -> health
+import { type Feature, startFeatures, stopFeatures } from '@relais/hardware'
+import type { AgentConfig, ScannerConfig } from './config/schema.js'
+import { createScanSource } from './drivers/scanner/index.js'
+import type { ScanSource } from './drivers/scanner/types.js'
+import { HealthFeature } from './features/health.js'
+import { ScannerFeature } from './features/scanner.js'
+import { createFeedback } from './feedback/index.js'
+import type { Feedback } from './feedback/types.js'
+import { createLogger, type Logger } from './lib/logger.js'
+import { buildInfo } from './link/birth.js'
+import { MqttLink } from './link/mqtt-link.js'
+import { Session } from './link/session.js'
+import { Outbox } from './outbox/outbox.js'
+import { OutboxSender } from './outbox/sender.js'
+
+export interface AgentDeps {
+  /** Drivers by scanner config; tests and simulators pass simulated ones. */
+  scanSource?: (config: ScannerConfig, log: Logger) => ScanSource
+  feedback?: Feedback
+}
+
+export class Agent {
+  readonly log: Logger
+  readonly session = new Session()
+  outbox!: Outbox
+  link!: MqttLink
+  sender!: OutboxSender
+  feedback!: Feedback
+  health!: HealthFeature
+  readonly scanners: ScannerFeature[] = []
+  private started: Feature[] = []
+
+  constructor(
+    readonly config: AgentConfig,
+    log?: Logger,
+    private readonly deps: AgentDeps = {},
+  ) {
+    this.log = log ?? createLogger(config.log.level)
+  }
+
+  async start(): Promise<void> {
+    const { config, log, session } = this
+    const agent = config.agent.id
+    const features: Array<{ feature: Feature; critical: boolean }> = []
+    features.push({
+      critical: true,
+      feature: {
+        name: 'outbox',
+        start: () => {
+          this.outbox = new Outbox({ dataDir: config.dataDir, maxEntries: config.outbox.maxEntries })
+          log.info({ depth: this.outbox.depth, dropped: this.outbox.dropped }, 'outbox opened')
+        },
+        stop: () => this.outbox.close(),
+      },
+    })
+    this.feedback = this.deps.feedback ?? createFeedback(config.feedback, log)
+    // Feedback hardware missing must not stop scans from reaching the list: not critical.
+    features.push({ critical: false, feature: this.feedback })
+    this.link = new MqttLink({
+      url: config.broker.url,
+      agent,
+      username: config.broker.username,
+      secret: config.broker.secret,
+      caFile: config.broker.caFile,
+      keepaliveS: config.broker.keepaliveS,
+      log,
+      session,
+      birth: () => [buildInfo(config, session), ...this.scanners.map((s) => s.statusMessage())],
+    })
+    features.push({
+      critical: true,
+      feature: { name: 'link', start: () => this.link.start(), stop: () => this.link.stop() },
+    })
+    features.push({
+      critical: true,
+      feature: {
+        name: 'sender',
+        start: () => {
+          this.sender = new OutboxSender({
+            outbox: this.outbox,
+            link: this.link,
+            log,
+            ackTimeoutMs: config.outbox.ackTimeoutMs,
+            inflight: config.outbox.inflight,
+          })
+          this.sender.start()
+        },
+        stop: () => this.sender.stop(),
+      },
+    })
+    for (const sc of config.scanners) {
+      features.push({
+        critical: false,
+        feature: {
+          name: `scanner:${sc.id}`,
+          start: async () => {
+            const source = (this.deps.scanSource ?? createScanSource)(sc, log)
+            const f = new ScannerFeature({
+              agent,
+              source,
+              outbox: this.outbox,
+              sender: this.sender,
+              link: this.link,
+              feedback: this.feedback,
+              session,
+              log,
+              prefix: sc.prefix,
+              suffix: sc.suffix,
+              debounceMs: sc.debounceMs,
+              modes: sc.modes,
+            })
+            this.scanners.push(f)
+            await f.start()
+          },
+          stop: async () => {
+            const f = this.scanners.find((s) => s.device === sc.id)
+            await f?.stop()
+          },
+        },
+      })
+    }
+    features.push({
+      critical: false,
+      feature: {
+        name: 'health',
+        start: () => {
+          this.health = new HealthFeature({
+            agent,
+            intervalS: config.health.intervalS,
+            link: this.link,
+            outbox: this.outbox,
+            sender: this.sender,
+            session,
+            log,
+          })
+          this.health.start()
+        },
+        stop: () => this.health.stop(),
+      },
+    })
+    this.started = await startFeatures(features, log)
+    log.info({ agent, scanners: config.scanners.length, outbox: this.outbox.depth }, 'relais agent started')
+  }
+
+  /**
+   * Stops in reverse order. With `drainMs`, first gives the outbox that long to be acked (SIGTERM:
+   * systemd waits), though whatever is left stays on disk for the next start either way.
+   */
+  async stop(o: { drainMs?: number } = {}): Promise<void> {
+    const deadline = Date.now() + (o.drainMs ?? 0)
+    while (Date.now() < deadline && this.outbox?.depth > 0 && this.link?.connected) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    await stopFeatures(this.started, this.log)
+    this.started = []
+  }
+}
