@@ -1,0 +1,60 @@
+// CPU and memory of another process, read from /proc (Linux only), so the server is measured apart
+// from the load generator that shares the machine with it.
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+
+// utime and stime are in clock ticks; 100 on nearly every Linux, but ask rather than assume.
+const TICKS_PER_SECOND = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
+  } catch {
+    return 100
+  }
+})()
+
+/** User + system CPU seconds used so far by `pid` (all its threads: libuv pool, GC, fsync). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // The command name (field 2) may hold spaces and parentheses; the fields after its last ')' do not.
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  // rest[0] is field 3 (state); utime and stime are fields 14 and 15.
+  return (Number(rest[11]) + Number(rest[12])) / TICKS_PER_SECOND
+}
+
+/** Resident set size of `pid` in bytes. */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)
+  return m ? Number(m[1]) * 1024 : 0
+}
+
+/** Samples RSS every `everyMs` and keeps the largest value seen until stopped. */
+export class RssSampler {
+  max = 0
+  private timer?: NodeJS.Timeout
+
+  constructor(
+    private readonly pid: number,
+    private readonly everyMs = 100,
+  ) {}
+
+  start(): this {
+    this.sample()
+    this.timer = setInterval(() => this.sample(), this.everyMs)
+    return this
+  }
+
+  stop(): number {
+    clearInterval(this.timer)
+    this.sample()
+    return this.max
+  }
+
+  private sample(): void {
+    try {
+      this.max = Math.max(this.max, rssBytes(this.pid))
+    } catch {
+      // The process is gone: the phase will fail on its own with a clearer message than ENOENT.
+    }
+  }
+}

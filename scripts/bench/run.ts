@@ -1,0 +1,105 @@
+// Runs the whole ingest bench: both servers started once, then for each client count K, Relais and the
+// bare baseline in turn (interleaved, so drift on a shared machine hits both alike), each through a
+// saturation phase and a fixed-rate phase.
+import { cpus, loadavg } from 'node:os'
+import { connectAll } from './load.js'
+import { type PhaseResult, runPhase } from './phases.js'
+import { type Server, type ServerName, startBare, startRelais } from './servers.js'
+import { benchCodes, ScanSource } from './workload.js'
+
+export interface BenchOptions {
+  clientCounts: number[]
+  seconds: number
+  warmupSeconds: number
+  /** The fixed-rate phase: scans per second over all clients. */
+  rate: number
+  /** Saturation window per client, capped so that K x window stays near `maxOutstanding`. */
+  window: number
+  maxOutstanding: number
+  progress?: (line: string) => void
+}
+
+export interface BenchRun {
+  meta: {
+    date: string
+    node: string
+    cpu: string
+    cores: number
+    /** 1-minute load average at start and end: these machines are shared, and it shows in the numbers. */
+    load: [number, number]
+    options: Omit<BenchOptions, 'progress'>
+    baseline: string
+  }
+  phases: PhaseResult[]
+}
+
+export const BASELINE =
+  'bare Aedes (no auth hooks, noDelay) with one in-process subscriber that answers each event with an ' +
+  "ack envelope on the sender's cmd/ack topic (corr = event id): the same round trip, without " +
+  'validation, SQLite (fsync), dedupe or time series'
+
+export const windowFor = (o: BenchOptions, k: number) =>
+  Math.max(1, Math.min(o.window, Math.floor(o.maxOutstanding / k)))
+
+export async function runBench(o: BenchOptions): Promise<BenchRun> {
+  const { progress = () => {}, ...options } = o
+  const codes = benchCodes()
+  const servers: Server[] = []
+  const phases: PhaseResult[] = []
+  const loadBefore = loadavg()[0]!
+  try {
+    progress(`provisioning ${Math.max(...o.clientCounts)} agents and starting relais serve`)
+    const { server: relais, creds } = await startRelais(Math.max(...o.clientCounts), codes)
+    servers.push(relais)
+    servers.push(await startBare())
+    // One source per agent and server for the whole run: seq and source clock never go back.
+    const sources = new Map<string, ScanSource>()
+    const t0 = Date.now()
+    const session = `bench-${t0.toString(36)}`
+    const sourceFor = (server: ServerName) => (agent: string) => {
+      const key = `${server}/${agent}`
+      const s = sources.get(key) ?? new ScanSource(agent, codes, t0, session)
+      sources.set(key, s)
+      return s
+    }
+    for (const k of o.clientCounts) {
+      for (const server of servers) {
+        const clients = await connectAll(server.port, creds.slice(0, k), sourceFor(server.name))
+        try {
+          const common = { warmupMs: o.warmupSeconds * 1000, measureMs: o.seconds * 1000, drainMs: 5000 }
+          for (const kind of ['saturation', 'rate'] as const) {
+            progress(`${server.name}, ${k} client(s): ${kind}`)
+            const r = await runPhase(server, clients, {
+              ...common,
+              kind,
+              window: windowFor(o, k),
+              rate: o.rate,
+            })
+            phases.push(r)
+          }
+        } catch (err) {
+          throw new Error(`${server.name} with ${k} clients failed: ${String(err)}\n${server.output()}`)
+        } finally {
+          await Promise.all(clients.map((c) => c.close()))
+        }
+      }
+    }
+  } finally {
+    for (const s of servers.reverse()) {
+      const how = await s.stop()
+      if (how === 'killed') progress(`${s.name} did not stop within 5 s of SIGTERM: killed`)
+    }
+  }
+  return {
+    meta: {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      load: [loadBefore, loadavg()[0]!],
+      options,
+      baseline: BASELINE,
+    },
+    phases,
+  }
+}
