@@ -1,7 +1,8 @@
 // The agent's configuration file (JSON), with defaults for everything a Pi can guess. Validated at start
 // with every error listed at once; RELAIS_AGENT_* environment variables override single settings.
-import { type Static, Type } from '@sinclair/typebox'
+
 import { ID_PATTERN } from '@relais/hardware'
+import { type Static, Type } from '@sinclair/typebox'
 
 const Id = Type.String({ pattern: ID_PATTERN })
 
@@ -11,9 +12,12 @@ export const SerialScannerSchema = Type.Object(
     path: Type.String({ minLength: 1 }),
     baudRate: Type.Integer({ minimum: 300, maximum: 4_000_000, default: 9600 }),
     /** What ends a code: most scanners send CR, some LF or CRLF; 'none' splits on a pause. */
-    terminator: Type.Union([Type.Literal('cr'), Type.Literal('lf'), Type.Literal('crlf'), Type.Literal('none')], {
-      default: 'cr',
-    }),
+    terminator: Type.Union(
+      [Type.Literal('cr'), Type.Literal('lf'), Type.Literal('crlf'), Type.Literal('none')],
+      {
+        default: 'cr',
+      },
+    ),
     /** With terminator 'none': the pause (ms) that ends a code. */
     interByteTimeoutMs: Type.Integer({ minimum: 5, maximum: 2000, default: 50 }),
   },
@@ -91,7 +95,9 @@ export const JohnnyFiveSchema = Type.Object(
 export const FeedbackSchema = Type.Object(
   {
     /** Where feedback goes; 'log' writes it to the journal only (headless setups). */
-    kind: Type.Union([Type.Literal('johnny-five'), Type.Literal('terminal'), Type.Literal('log')], { default: 'log' }),
+    kind: Type.Union([Type.Literal('johnny-five'), Type.Literal('terminal'), Type.Literal('log')], {
+      default: 'log',
+    }),
     johnnyFive: Type.Optional(JohnnyFiveSchema),
   },
   { additionalProperties: false, default: {} },
@@ -130,7 +136,12 @@ export const AgentConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     log: Type.Object(
-      { level: Type.Union(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }) },
+      {
+        level: Type.Union(
+          ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].map((l) => Type.Literal(l)),
+          { default: 'info' },
+        ),
+      },
       { additionalProperties: false, default: {} },
     ),
     scanners: Type.Array(ScannerSchema, { default: [] }),
