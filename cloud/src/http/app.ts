@@ -1,22 +1,29 @@
 // The HTTP API as a fastify app, built apart from listen() (server.ts) so tests drive it with inject().
-// Layout: /healthz open to probes; everything under /api behind the bearer hook (auth.ts).
+// Layout: /healthz open to probes; the household page's shell and assets (/h/:household, /static/*)
+// open too, since they hold no data; everything under /api behind the bearer hook (auth.ts).
 import { randomUUID } from 'node:crypto'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { AgentStateReader } from '../domains/fleet/agent-snapshot.js'
+import type { FleetEvents } from '../domains/fleet/fleet-events.js'
 import type { ListEvents } from '../domains/lists/list-events.js'
 import type { Logger } from '../lib/logger.js'
 import type { Db } from '../storage/db.js'
 import { bearerAuth } from './auth.js'
 import { installErrorHandlers } from './errors.js'
+import { deviceRoutes } from './routes/devices.js'
 import { eventRoutes } from './routes/events.js'
 import { healthRoutes } from './routes/health.js'
 import { listRoutes } from './routes/lists.js'
+import { pageRoutes } from './routes/pages.js'
 
 export interface HttpDeps {
   db: Db
   /** A child logger for the HTTP module; fastify's request loggers are children of it. */
   log: Logger
   listEvents: ListEvents
+  /** Agent state for the devices route and `event: device`; without it agents read as offline. */
+  fleet?: { agents: AgentStateReader; events: FleetEvents }
   version?: string
   /** Extra fields for /healthz (broker up, ingest lag); must hold no household data. */
   health?: () => Record<string, unknown>
@@ -48,13 +55,16 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   })
 
   await app.register(healthRoutes, { version: deps.version ?? 'unknown', health: deps.health })
+  await app.register(pageRoutes)
   await app.register(
     async (api) => {
       await api.register(bearerAuth, { db: deps.db })
       await api.register(listRoutes, { db: deps.db, listEvents: deps.listEvents })
+      await api.register(deviceRoutes, { db: deps.db, agents: deps.fleet?.agents })
       await api.register(eventRoutes, {
         db: deps.db,
         listEvents: deps.listEvents,
+        fleetEvents: deps.fleet?.events,
         heartbeatMs: deps.sseHeartbeatMs,
       })
     },

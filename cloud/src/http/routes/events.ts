@@ -1,8 +1,12 @@
 // GET /api/households/:household/events: server-sent events for live list views. Each committed change
 // of that household arrives as `event: change` with `{ itemId?, reason }`; the page then re-reads the
-// list. A comment every 25 s keeps proxies from closing an idle stream. The listener goes when the
-// client does, and app.close() ends every open stream rather than waiting on them forever.
+// list. A visible change of one of its agents (online, devices, pending count) arrives as
+// `event: device` with `{ agent }`; the page then re-reads its devices. One stream for both, so a page
+// holds one connection (browsers allow six per host over HTTP/1.1). A comment every 25 s keeps proxies
+// from closing an idle stream. The listeners go when the client does, and app.close() ends every open
+// stream rather than waiting on them forever.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { AgentChange, FleetEvents } from '../../domains/fleet/fleet-events.js'
 import { getHousehold } from '../../domains/households/households.js'
 import type { ListChange, ListEvents } from '../../domains/lists/list-events.js'
 import type { Db } from '../../storage/db.js'
@@ -11,6 +15,8 @@ import { EventStreamResponse, errorResponses, HouseholdParams } from '../schemas
 export interface EventRoutesOptions {
   db: Db
   listEvents: ListEvents
+  /** Agent state changes; without it the stream carries list changes only. */
+  fleetEvents?: FleetEvents
   heartbeatMs?: number
 }
 
@@ -46,6 +52,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async 
         ended = true
         clearInterval(timer)
         opts.listEvents.off('change', onChange)
+        opts.fleetEvents?.off('change', onDevice)
         open.delete(end)
         if (!res.writableEnded) res.end()
         request.log.debug({ household: householdId }, 'event stream closed')
@@ -63,8 +70,13 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async 
         if (c.householdId !== householdId) return
         send(`event: change\ndata: ${JSON.stringify({ itemId: c.itemId, reason: c.reason })}\n\n`)
       }
+      const onDevice = (c: AgentChange) => {
+        if (c.householdId !== householdId) return
+        send(`event: device\ndata: ${JSON.stringify({ agent: c.agent })}\n\n`)
+      }
       const timer = setInterval(() => send(': heartbeat\n\n'), heartbeatMs)
       opts.listEvents.on('change', onChange)
+      opts.fleetEvents?.on('change', onDevice)
       open.add(end)
       // The response's close: the client went away (or we ended it). The request's close only means
       // its body was read.

@@ -1,0 +1,120 @@
+// Agent state in the cloud: who is online, since when, with which devices attached and how many events
+// wait in their outboxes. Built from the retained topics of the contract (status, info, health, device
+// status) through the MessageBus, kept in memory.
+//
+// Memory is enough: Aedes keeps retained messages in memory too, so after a cloud restart there is
+// nothing to replay, and every agent publishes its birth again when it reconnects (STYLE.md habit 6).
+// Until then an agent reads as offline: it has not connected since the cloud started. The last scan
+// is not kept here: the list already stores it per item (see household-devices.ts).
+import { decodeMessage, type Feature, filters } from '@relais/hardware'
+import type { MessageBus } from '../../ingest/bus.js'
+import type { Logger } from '../../lib/logger.js'
+import type { Db } from '../../storage/db.js'
+import { type AgentSnapshot, type AgentStateReader, emptySnapshot, reduceAgent } from './agent-snapshot.js'
+import { FleetEvents } from './fleet-events.js'
+
+export interface AgentStateOptions {
+  bus: MessageBus
+  db: Db
+  log: Logger
+  events?: FleetEvents
+  now?: () => number
+}
+
+const FLEET_FILTERS = [
+  filters.allAgentTopic('status'),
+  filters.allAgentTopic('info'),
+  filters.allAgentTopic('health'),
+  filters.allDeviceStatus(),
+]
+
+const STATE_KINDS: ReadonlySet<string> = new Set(['status', 'info', 'health', 'device-status'])
+
+export class AgentState implements Feature, AgentStateReader {
+  readonly name = 'fleet'
+  readonly events: FleetEvents
+  /** Messages that failed the contract, by reject code; counted and logged, never thrown. */
+  readonly invalid = new Map<string, number>()
+  private readonly log: Logger
+  private readonly now: () => number
+  private readonly agents = new Map<string, AgentSnapshot>()
+  private unsubscribes: Array<() => Promise<void>> = []
+  private stopped = false
+
+  constructor(private readonly o: AgentStateOptions) {
+    this.events = o.events ?? new FleetEvents()
+    this.log = o.log.child({ module: 'fleet' })
+    this.now = o.now ?? Date.now
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false
+    for (const filter of FLEET_FILTERS) {
+      this.unsubscribes.push(
+        await this.o.bus.subscribe(filter, (topic, payload) => this.receive(topic, payload)),
+      )
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    const subs = this.unsubscribes.splice(0)
+    await Promise.all(subs.map((u) => u()))
+  }
+
+  get(agent: string): AgentSnapshot | undefined {
+    return this.agents.get(agent)
+  }
+
+  get invalidTotal(): number {
+    let n = 0
+    for (const v of this.invalid.values()) n += v
+    return n
+  }
+
+  /** One message from the bus. Never throws: one bad agent must not disturb the broker or the others. */
+  receive(topic: string, payload: Buffer): void {
+    try {
+      const d = decodeMessage(topic, payload)
+      // `+/+/status` also matches a command named status: not a state topic, and not ours to judge.
+      if (d.topic !== undefined && !STATE_KINDS.has(d.topic.kind)) return
+      if (!d.ok) {
+        this.invalid.set(d.code, (this.invalid.get(d.code) ?? 0) + 1)
+        this.log.warn(
+          { agent: d.topic?.agent, topic, code: d.code, reason: d.reason, bytes: payload.length },
+          'agent state message rejected',
+        )
+        return
+      }
+      const kind = d.topic.kind
+      const agent = d.topic.agent
+      const prev = this.agents.get(agent) ?? emptySnapshot(agent)
+      const { next, visible } = reduceAgent(prev, d.topic, d.message, this.now())
+      this.agents.set(agent, next)
+      if (kind === 'status' && next !== prev) {
+        this.log.info({ agent, online: next.online, session: next.session }, 'agent status')
+      }
+      if (visible) void this.announce(agent)
+    } catch (err) {
+      this.log.error({ err, topic }, 'agent state message failed')
+    }
+  }
+
+  /**
+   * Tells open pages, with the agent's household read at the time of the change (agents may be moved
+   * between households; a primary-key lookup per visible change is cheap, and changes are rare).
+   */
+  private async announce(agent: string): Promise<void> {
+    try {
+      const row = await this.o.db
+        .selectFrom('agents')
+        .select('household_id')
+        .where('id', '=', agent)
+        .executeTakeFirst()
+      if (this.stopped) return
+      this.events.emit('change', { agent, householdId: row?.household_id ?? null })
+    } catch (err) {
+      if (!this.stopped) this.log.error({ err, agent }, 'agent state change not announced')
+    }
+  }
+}
