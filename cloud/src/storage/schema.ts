@@ -93,6 +93,19 @@ export interface ProcessedEventsTable {
   outcome: string
 }
 
+export interface ItemChangesTable {
+  /** Orders changes: epoch ms * 1000 + a counter, strictly increasing within the writing process. */
+  seq: number
+  agent_id: string
+  device_id: string
+  event_id: string
+  item_id: string
+  /** What the change did, as JSON, enough to reverse it (see domains/lists/scan-apply.ts). */
+  before: string | null
+  created_at: number
+  undone_at: number | null
+}
+
 export interface CatalogueLookupsTable {
   code: string
   status: 'found' | 'not_found' | 'error'
@@ -111,5 +124,6 @@ export interface Database {
   unknown_products: UnknownProductsTable
   processed_events: ProcessedEventsTable
   catalogue_lookups: CatalogueLookupsTable
+  item_changes: ItemChangesTable
   kysely_migration?: { name: Generated<string> }
 }

@@ -67,7 +67,16 @@ export async function httpFixture(extra: Partial<HttpDeps> = {}): Promise<HttpFi
       const [r] = await db.transaction().execute((trx) =>
         applyScans(
           trx,
-          [{ agent: 'pi-1', device: 'scanner-1', householdId: household, ts, data: { code } }],
+          [
+            {
+              agent: 'pi-1',
+              device: 'scanner-1',
+              householdId: household,
+              eventId: `e${ts}`,
+              ts,
+              data: { code },
+            },
+          ],
           {
             now: ts,
             debounceMs: 0,

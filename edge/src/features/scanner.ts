@@ -36,6 +36,7 @@ const OUTCOME_SIGNAL: Record<string, FeedbackSignal> = {
   removed: 'removed',
   undone: 'undone',
   not_on_list: 'not_on_list',
+  nothing_to_undo: 'not_on_list',
 }
 
 export class ScannerFeature {

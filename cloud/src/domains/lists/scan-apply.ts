@@ -1,16 +1,22 @@
-// Turns scan events into shopping-list changes, a batch at a time inside the ingest transaction: a few
-// multi-row statements per batch instead of several per scan, which is what lets one SQLite writer keep
-// up with thousands of scans a second while fsyncing every commit.
+// Turns scan events into shopping-list changes, a batch at a time inside the ingest transaction (see
+// scan-batch.ts for the few multi-row statements per batch that let one SQLite writer keep up).
+//   add:    a new item, or one more; a checked item comes back with quantity 1
+//   remove: one fewer; the last one is checked off; nothing to remove -> not_on_list
+//   undo:   that device's last change reversed as an operation, not a snapshot, so what another
+//           scanner did since is kept: an increment is taken back by one, a created item deleted
+//           unless someone else has added to it, a check-off unchecked
 import type { Ack, ScanEvent } from '@relais/hardware'
-import { parseBarcode } from '@relais/hardware'
+import { type BarcodeInfo, parseBarcode } from '@relais/hardware'
 import type { Kysely } from 'kysely'
 import { newId } from '../../lib/ids.js'
-import type { Database, ItemsTable } from '../../storage/schema.js'
+import type { Database } from '../../storage/schema.js'
+import { type Change, type ItemRow, nextSeq, ScanBatch } from './scan-batch.js'
 
 export interface ScanIn {
   agent: string
   device: string
   householdId: string | null
+  eventId: string
   ts: number
   data: ScanEvent
 }
@@ -24,15 +30,6 @@ export interface ScanApplied {
   unknownKey?: string
 }
 
-type ItemRow = ItemsTable
-const CHUNK = 400 // below SQLite's bound-parameter limit for the widest statement here
-
-function chunks<T>(xs: T[], n = CHUNK): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n))
-  return out
-}
-
 const rejected = (reason: string, detail?: string): ScanApplied => ({
   ack: detail === undefined ? { outcome: 'rejected', reason } : { outcome: 'rejected', reason, detail },
 })
@@ -43,184 +40,200 @@ export async function applyScans(
   opts: { now: number; debounceMs: number },
 ): Promise<ScanApplied[]> {
   const results: Array<ScanApplied | undefined> = new Array(scans.length)
-  const parsed = scans.map((s) => parseBarcode(s.data.code))
+  const parsed: Array<BarcodeInfo | undefined> = scans.map((s) =>
+    (s.data.mode ?? 'add') === 'undo' ? undefined : parseBarcode(s.data.code),
+  )
   const usable: number[] = []
+  const undoDepth = new Map<string, number>()
   scans.forEach((s, i) => {
-    const b = parsed[i]!
-    if ((s.data.mode ?? 'add') !== 'add') results[i] = rejected('mode_not_supported', `mode '${s.data.mode}'`)
-    else if (s.householdId === null)
-      results[i] = rejected('agent_not_placed', 'the agent belongs to no household')
-    else if (b.key === null) results[i] = rejected('invalid_barcode', b.error)
-    else usable.push(i)
+    const b = parsed[i]
+    if (s.householdId === null) results[i] = rejected('agent_not_placed', 'the agent belongs to no household')
+    else if (b !== undefined && b.key === null) results[i] = rejected('invalid_barcode', b.error)
+    else {
+      usable.push(i)
+      if (b === undefined)
+        undoDepth.set(`${s.agent}\n${s.device}`, (undoDepth.get(`${s.agent}\n${s.device}`) ?? 0) + 1)
+    }
   })
   if (usable.length === 0) return results as ScanApplied[]
 
-  const households = [...new Set(usable.map((i) => scans[i]!.householdId!))]
-  const keys = [...new Set(usable.map((i) => parsed[i]!.key!))]
-  const lists = new Map<string, string>()
-  for (const part of chunks(households)) {
-    const rows = await trx
-      .selectFrom('lists')
-      .select(['id', 'household_id'])
-      .where('household_id', 'in', part)
-      .where('is_default', '=', 1)
-      .execute()
-    for (const r of rows) lists.set(r.household_id, r.id)
-  }
-  const catalogue = new Map<string, string | null>()
-  const named = new Map<string, string>()
-  const items = new Map<string, ItemRow>()
-  for (const part of chunks(keys)) {
-    for (const p of await trx
-      .selectFrom('products')
-      .select(['code', 'name'])
-      .where('code', 'in', part)
-      .execute()) {
-      catalogue.set(p.code, p.name)
-    }
-    const hp = await trx
-      .selectFrom('household_products')
-      .select(['household_id', 'code', 'name'])
-      .where('household_id', 'in', households)
-      .where('code', 'in', part)
-      .execute()
-    for (const p of hp) named.set(`${p.household_id}\n${p.code}`, p.name)
-    const rows = await trx
-      .selectFrom('items')
-      .selectAll()
-      .where('list_id', 'in', [...lists.values()])
-      .where('code', 'in', part)
-      .execute()
-    for (const r of rows) items.set(`${r.list_id}\n${r.code}`, r)
-  }
-
-  const dirty = new Map<string, ItemRow>()
-  const unknown = new Map<
-    string,
-    { household_id: string; code: string; display_code: string; ts: number; scans: number }
-  >()
+  const batch = new ScanBatch(trx)
+  await batch.load(
+    [...new Set(usable.map((i) => scans[i]!.householdId!))],
+    [...new Set(usable.flatMap((i) => (parsed[i] ? [parsed[i]!.key!] : [])))],
+    [...undoDepth].map(([k, n]) => [...(k.split('\n') as [string, string]), n] as [string, string, number]),
+  )
   for (const i of usable) {
     const s = scans[i]!
-    const b = parsed[i]!
-    const key = b.key!
-    const listId = lists.get(s.householdId!)
-    if (listId === undefined) {
-      results[i] = rejected('no_list', 'the household has no default list')
-      continue
+    const listId = batch.lists.get(s.householdId!)
+    if (listId === undefined) results[i] = rejected('no_list', 'the household has no default list')
+    else if (parsed[i] === undefined) results[i] = undo(batch, s, opts.now)
+    else
+      results[i] =
+        (s.data.mode ?? 'add') === 'remove'
+          ? remove(batch, s, listId, parsed[i]!, opts.now)
+          : add(batch, s, listId, parsed[i]!, opts)
+  }
+  await batch.write()
+  return results as ScanApplied[]
+}
+
+/** What a change did, enough to reverse it. */
+type ChangeKind =
+  | { kind: 'create' | 'increment' | 'decrement' | 'check' }
+  | { kind: 'readd'; quantity: number }
+
+function record(batch: ScanBatch, s: ScanIn, item: ItemRow, what: ChangeKind, now: number): void {
+  const change: Change = {
+    seq: nextSeq(now),
+    agent_id: s.agent,
+    device_id: s.device,
+    event_id: s.eventId,
+    item_id: item.id,
+    before: JSON.stringify(what),
+    created_at: now,
+    undone_at: null,
+  }
+  batch.newChanges.push(change)
+  const key = `${s.agent}\n${s.device}`
+  const stack = batch.stacks.get(key) ?? []
+  stack.push(change)
+  batch.stacks.set(key, stack)
+}
+
+function add(
+  batch: ScanBatch,
+  s: ScanIn,
+  listId: string,
+  b: BarcodeInfo,
+  o: { now: number; debounceMs: number },
+): ScanApplied {
+  const key = b.key!
+  const name = batch.named.get(`${s.householdId}\n${key}`) ?? batch.catalogue.get(key) ?? null
+  let item = batch.items.get(`${listId}\n${key}`)
+  let outcome: Ack['outcome']
+  let what: ChangeKind = { kind: 'create' }
+  if (item === undefined) {
+    item = {
+      id: newId(),
+      list_id: listId,
+      code: key,
+      display_code: b.display,
+      name,
+      quantity: 1,
+      checked: 0,
+      unknown: name === null ? 1 : 0,
+      added_by: `${s.agent}/${s.device}`,
+      first_scan_at: s.ts,
+      last_scan_at: s.ts,
+      last_scan_agent: s.agent,
+      last_scan_device: s.device,
+      created_at: o.now,
+      updated_at: o.now,
     }
-    const name = named.get(`${s.householdId}\n${key}`) ?? catalogue.get(key) ?? null
-    const isUnknown = name === null
-    let item = items.get(`${listId}\n${key}`)
-    let outcome: Ack['outcome']
-    if (item === undefined) {
-      item = {
-        id: newId(),
-        list_id: listId,
+    batch.remember(item)
+    outcome = 'added'
+  } else if (
+    item.checked === 0 &&
+    item.last_scan_agent === s.agent &&
+    item.last_scan_device === s.device &&
+    item.last_scan_at !== null &&
+    Math.abs(s.ts - Number(item.last_scan_at)) < o.debounceMs
+  ) {
+    // The same code from the same scanner within the window is one scan read twice (source time, so
+    // a burst replayed from an outbox after an outage is judged as it happened).
+    return { ack: { outcome: 'duplicate', item: ackItem(item) }, householdId: s.householdId! }
+  } else {
+    outcome = item.checked === 1 ? 'added' : 'incremented'
+    what = item.checked === 1 ? { kind: 'readd', quantity: Number(item.quantity) } : { kind: 'increment' }
+    item.quantity = item.checked === 1 ? 1 : Number(item.quantity) + 1
+    item.checked = 0
+    Object.assign(item, {
+      last_scan_at: s.ts,
+      last_scan_agent: s.agent,
+      last_scan_device: s.device,
+      updated_at: o.now,
+    })
+  }
+  batch.touch(item)
+  record(batch, s, item, what, o.now)
+  if (item.unknown === 1) {
+    outcome = 'unknown_product'
+    const uk = `${s.householdId}\n${key}`
+    const u = batch.unknown.get(uk)
+    if (u) {
+      u.scans += 1
+      u.ts = Math.max(u.ts, s.ts)
+    } else
+      batch.unknown.set(uk, {
+        household_id: s.householdId!,
         code: key,
         display_code: b.display,
-        name,
-        quantity: 1,
-        checked: 0,
-        unknown: isUnknown ? 1 : 0,
-        added_by: `${s.agent}/${s.device}`,
-        first_scan_at: s.ts,
-        last_scan_at: s.ts,
-        last_scan_agent: s.agent,
-        last_scan_device: s.device,
-        created_at: opts.now,
-        updated_at: opts.now,
-      }
-      items.set(`${listId}\n${key}`, item)
-      outcome = 'added'
-    } else if (
-      item.checked === 0 &&
-      item.last_scan_agent === s.agent &&
-      item.last_scan_device === s.device &&
-      item.last_scan_at !== null &&
-      Math.abs(s.ts - Number(item.last_scan_at)) < opts.debounceMs
-    ) {
-      // The same code from the same scanner within the window is one scan read twice (source time, so
-      // a burst replayed from an outbox after an outage is judged as it happened).
-      results[i] = { ack: { outcome: 'duplicate', item: ackItem(item) }, householdId: s.householdId! }
-      continue
-    } else {
-      if (item.checked === 1) {
-        item.checked = 0
-        item.quantity = 1
-        outcome = 'added'
-      } else {
-        item.quantity += 1
-        outcome = 'incremented'
-      }
-      item.last_scan_at = s.ts
-      item.last_scan_agent = s.agent
-      item.last_scan_device = s.device
-      item.updated_at = opts.now
-    }
-    dirty.set(item.id, item)
-    if (item.unknown === 1) {
-      outcome = 'unknown_product'
-      const uk = `${s.householdId}\n${key}`
-      const u = unknown.get(uk)
-      if (u) {
-        u.scans += 1
-        u.ts = Math.max(u.ts, s.ts)
-      } else
-        unknown.set(uk, {
-          household_id: s.householdId!,
-          code: key,
-          display_code: b.display,
-          ts: s.ts,
-          scans: 1,
-        })
-    }
-    results[i] = {
-      ack: { outcome, item: ackItem(item) },
+        ts: s.ts,
+        scans: 1,
+      })
+  }
+  return {
+    ack: { outcome, item: ackItem(item) },
+    householdId: s.householdId!,
+    changedItemId: item.id,
+    unknownKey: item.unknown === 1 ? key : undefined,
+  }
+}
+
+function remove(batch: ScanBatch, s: ScanIn, listId: string, b: BarcodeInfo, now: number): ScanApplied {
+  const item = batch.items.get(`${listId}\n${b.key!}`)
+  if (item === undefined || item.checked === 1)
+    return { ack: { outcome: 'not_on_list' }, householdId: s.householdId! }
+  const what: ChangeKind = Number(item.quantity) > 1 ? { kind: 'decrement' } : { kind: 'check' }
+  if (what.kind === 'decrement') item.quantity = Number(item.quantity) - 1
+  else item.checked = 1
+  item.updated_at = now
+  batch.touch(item)
+  record(batch, s, item, what, now)
+  return {
+    ack: { outcome: 'removed', item: ackItem(item) },
+    householdId: s.householdId!,
+    changedItemId: item.id,
+  }
+}
+
+function undo(batch: ScanBatch, s: ScanIn, now: number): ScanApplied {
+  const stack = batch.stacks.get(`${s.agent}\n${s.device}`) ?? []
+  const change = stack.pop()
+  if (change === undefined) return { ack: { outcome: 'nothing_to_undo' }, householdId: s.householdId! }
+  if (batch.newChanges.includes(change)) change.undone_at = now
+  else batch.undone.add(change.seq)
+  const item = batch.byId.get(change.item_id)
+  const what = JSON.parse(change.before ?? '{"kind":"create"}') as ChangeKind
+  // The item is gone (deleted from the list since): nothing left to reverse, the undo is still used up.
+  if (item === undefined) return { ack: { outcome: 'undone' }, householdId: s.householdId! }
+  const q = Number(item.quantity)
+  // Creating and adding one are both "+1": taking back the last one takes the item off the list.
+  const plusOne = what.kind === 'create' || what.kind === 'increment'
+  if (plusOne && q <= 1 && item.checked === 0) {
+    batch.forget(item)
+    return {
+      ack: { outcome: 'undone', item: { ...ackItem(item), quantity: 0 } },
       householdId: s.householdId!,
       changedItemId: item.id,
-      unknownKey: item.unknown === 1 ? key : undefined,
     }
   }
-
-  for (const part of chunks([...dirty.values()], 200)) {
-    await trx
-      .insertInto('items')
-      .values(part)
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({
-          quantity: eb.ref('excluded.quantity'),
-          checked: eb.ref('excluded.checked'),
-          last_scan_at: eb.ref('excluded.last_scan_at'),
-          last_scan_agent: eb.ref('excluded.last_scan_agent'),
-          last_scan_device: eb.ref('excluded.last_scan_device'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .execute()
+  if (plusOne) {
+    if (item.checked === 0) item.quantity = q - 1
+  } else if (what.kind === 'decrement') item.quantity = q + 1
+  else if (what.kind === 'check') item.checked = 0
+  else if (what.kind === 'readd') {
+    item.checked = 1
+    item.quantity = what.quantity
   }
-  for (const part of chunks([...unknown.values()], 200)) {
-    await trx
-      .insertInto('unknown_products')
-      .values(
-        part.map((u) => ({
-          household_id: u.household_id,
-          code: u.code,
-          display_code: u.display_code,
-          first_seen: u.ts,
-          last_seen: u.ts,
-          scans: u.scans,
-          named_at: null,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['household_id', 'code']).doUpdateSet((eb) => ({
-          scans: eb('unknown_products.scans', '+', eb.ref('excluded.scans')),
-          last_seen: eb.ref('excluded.last_seen'),
-        })),
-      )
-      .execute()
+  item.updated_at = now
+  batch.touch(item)
+  return {
+    ack: { outcome: 'undone', item: ackItem(item) },
+    householdId: s.householdId!,
+    changedItemId: item.id,
   }
-  return results as ScanApplied[]
 }
 
 export function ackItem(item: ItemRow): NonNullable<Ack['item']> {

@@ -16,6 +16,7 @@ export class ScanHandler implements EventHandler {
         agent: e.agent,
         device: e.device,
         householdId: e.householdId,
+        eventId: e.message.id,
         ts: e.message.ts,
         data: e.message.data as ScanEvent,
       })),

@@ -2,7 +2,9 @@
 // add the next number.
 import type { Migration } from 'kysely'
 import * as m0001 from './0001-initial.js'
+import * as m0002 from './0002-item-changes.js'
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
+  '0002-item-changes': m0002,
 }

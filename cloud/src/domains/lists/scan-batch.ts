@@ -1,0 +1,189 @@
+// The state one batch of scans works on, loaded in a few multi-row queries and written back in a few:
+// items touched (by list and code, or by id for undo), product names, the household's lists, and each
+// device's recent changes for undo. scan-apply.ts decides; this file only reads and writes.
+import type { Kysely } from 'kysely'
+import type { Database, ItemsTable } from '../../storage/schema.js'
+
+export type ItemRow = ItemsTable
+const CHUNK = 400 // below SQLite's bound-parameter limit for the widest statement here
+
+export function chunks<T>(xs: T[], n = CHUNK): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n))
+  return out
+}
+
+export interface Change {
+  seq: number
+  agent_id: string
+  device_id: string
+  event_id: string
+  item_id: string
+  /** JSON of what the change did (scan-apply.ts ChangeKind), enough to reverse it. */
+  before: string | null
+  created_at: number
+  undone_at: number | null
+}
+
+let lastSeq = 0
+/** Strictly increasing in this process: epoch ms * 1000 + a counter. */
+export function nextSeq(now: number): number {
+  lastSeq = Math.max(lastSeq + 1, now * 1000)
+  return lastSeq
+}
+
+export class ScanBatch {
+  readonly lists = new Map<string, string>()
+  readonly catalogue = new Map<string, string | null>()
+  readonly named = new Map<string, string>()
+  /** By `${listId}\n${code}`; removed entries are deleted from here and listed in `deleted`. */
+  readonly items = new Map<string, ItemRow>()
+  readonly byId = new Map<string, ItemRow>()
+  readonly dirty = new Map<string, ItemRow>()
+  readonly deleted = new Set<string>()
+  readonly unknown = new Map<
+    string,
+    { household_id: string; code: string; display_code: string; ts: number; scans: number }
+  >()
+  /** Per `${agent}\n${device}`: changes not undone, newest last. */
+  readonly stacks = new Map<string, Change[]>()
+  readonly newChanges: Change[] = []
+  readonly undone = new Set<number>()
+
+  constructor(private readonly trx: Kysely<Database>) {}
+
+  async load(
+    households: string[],
+    keys: string[],
+    undoDevices: Array<[string, string, number]>,
+  ): Promise<void> {
+    const trx = this.trx
+    for (const part of chunks(households)) {
+      const rows = await trx
+        .selectFrom('lists')
+        .select(['id', 'household_id'])
+        .where('household_id', 'in', part)
+        .where('is_default', '=', 1)
+        .execute()
+      for (const r of rows) this.lists.set(r.household_id, r.id)
+    }
+    for (const part of chunks(keys)) {
+      for (const p of await trx
+        .selectFrom('products')
+        .select(['code', 'name'])
+        .where('code', 'in', part)
+        .execute()) {
+        this.catalogue.set(p.code, p.name)
+      }
+      if (households.length > 0) {
+        const hp = await trx
+          .selectFrom('household_products')
+          .select(['household_id', 'code', 'name'])
+          .where('household_id', 'in', households)
+          .where('code', 'in', part)
+          .execute()
+        for (const p of hp) this.named.set(`${p.household_id}\n${p.code}`, p.name)
+      }
+      if (this.lists.size > 0) {
+        const rows = await trx
+          .selectFrom('items')
+          .selectAll()
+          .where('list_id', 'in', [...this.lists.values()])
+          .where('code', 'in', part)
+          .execute()
+        for (const r of rows) this.remember(r)
+      }
+    }
+    // Undo needs each device's latest changes and the items they touched.
+    for (const [agent, device, depth] of undoDevices) {
+      const rows = await trx
+        .selectFrom('item_changes')
+        .selectAll()
+        .where('agent_id', '=', agent)
+        .where('device_id', '=', device)
+        .where('undone_at', 'is', null)
+        .orderBy('seq', 'desc')
+        .limit(depth)
+        .execute()
+      this.stacks.set(`${agent}\n${device}`, rows.map((r) => ({ ...r, seq: Number(r.seq) })).reverse())
+    }
+    const missing = [...this.stacks.values()]
+      .flat()
+      .map((c) => c.item_id)
+      .filter((id) => !this.byId.has(id))
+    for (const part of chunks([...new Set(missing)])) {
+      for (const r of await trx.selectFrom('items').selectAll().where('id', 'in', part).execute())
+        this.remember(r)
+    }
+  }
+
+  remember(r: ItemRow): void {
+    this.items.set(`${r.list_id}\n${r.code}`, r)
+    this.byId.set(r.id, r)
+  }
+
+  forget(r: ItemRow): void {
+    this.items.delete(`${r.list_id}\n${r.code}`)
+    this.byId.delete(r.id)
+    this.dirty.delete(r.id)
+    this.deleted.add(r.id)
+  }
+
+  touch(r: ItemRow): void {
+    this.deleted.delete(r.id)
+    this.dirty.set(r.id, r)
+  }
+
+  async write(): Promise<void> {
+    const trx = this.trx
+    for (const part of chunks([...this.deleted])) {
+      await trx.deleteFrom('items').where('id', 'in', part).execute()
+    }
+    for (const part of chunks([...this.dirty.values()], 200)) {
+      await trx
+        .insertInto('items')
+        .values(part)
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            name: eb.ref('excluded.name'),
+            quantity: eb.ref('excluded.quantity'),
+            checked: eb.ref('excluded.checked'),
+            unknown: eb.ref('excluded.unknown'),
+            last_scan_at: eb.ref('excluded.last_scan_at'),
+            last_scan_agent: eb.ref('excluded.last_scan_agent'),
+            last_scan_device: eb.ref('excluded.last_scan_device'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute()
+    }
+    for (const part of chunks([...this.unknown.values()], 200)) {
+      await trx
+        .insertInto('unknown_products')
+        .values(
+          part.map((u) => ({
+            household_id: u.household_id,
+            code: u.code,
+            display_code: u.display_code,
+            first_seen: u.ts,
+            last_seen: u.ts,
+            scans: u.scans,
+            named_at: null,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['household_id', 'code']).doUpdateSet((eb) => ({
+            scans: eb('unknown_products.scans', '+', eb.ref('excluded.scans')),
+            last_seen: eb.ref('excluded.last_seen'),
+          })),
+        )
+        .execute()
+    }
+    for (const part of chunks(this.newChanges, 200))
+      await trx.insertInto('item_changes').values(part).execute()
+    const undoneAt = Date.now()
+    for (const part of chunks([...this.undone])) {
+      await trx.updateTable('item_changes').set({ undone_at: undoneAt }).where('seq', 'in', part).execute()
+    }
+  }
+}
