@@ -86,10 +86,14 @@ function authReason(err) {
 
 // Messages ---------------------------------------------------------------------------------------------
 
-function showError(what, err) {
+// A failed read clears itself once reads work again; a failed action stays until dismissed.
+let statusFromLoad = false
+
+function showError(what, err, fromLoad = false) {
   if (state.stopped) return
   $('status-text').textContent = `${what}: ${err?.message ?? err}`
   $('status').hidden = false
+  statusFromLoad = fromLoad
 }
 
 $('status-close').addEventListener('click', () => {
@@ -203,7 +207,8 @@ function createItem() {
   const check = el('input', { type: 'checkbox', class: 'check', id: nextId('check') })
   const title = el('span', { class: 'title' })
   const code = el('span', { class: 'code' })
-  const label = el('label', { class: 'name', for: check.id }, [title, code])
+  // The space keeps "Unknown product 2000000000015" one phrase in the text; flex layout ignores it.
+  const label = el('label', { class: 'name', for: check.id }, [title, ' ', code])
   const less = el('button', { type: 'button', class: 'step', text: '−' })
   const qty = el('span', { class: 'qty-value' })
   const more = el('button', { type: 'button', class: 'step', text: '+' })
@@ -465,9 +470,16 @@ async function drain() {
   while (wanted.size > 0 && !state.stopped) {
     const parts = [...wanted]
     wanted.clear()
+    let failed = false
     await Promise.all(
-      parts.map((p) => loaders[p]().catch((err) => showError(`Could not load ${labels[p]}`, err))),
+      parts.map((p) =>
+        loaders[p]().catch((err) => {
+          failed = true
+          showError(`Could not load ${labels[p]}`, err, true)
+        }),
+      ),
     )
+    if (!failed && statusFromLoad) $('status').hidden = true
   }
 }
 
