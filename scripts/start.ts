@@ -65,6 +65,7 @@ async function main(): Promise<void> {
       '',
       'Relais is running (Ctrl-C to stop).',
       `  MQTT broker:     mqtt://127.0.0.1:${cloud.mqttPort}`,
+      `  Household page:  ${base}/h/${demo.household}#token=${demo.token}`,
       `  Shopping list:   ${base}/api/households/${demo.household}/list`,
       `  Unknown inbox:   ${base}/api/households/${demo.household}/unknown`,
       `  Household token: ${demo.token}`,
