@@ -1,6 +1,7 @@
 // `npm start`: the whole system on embedded defaults. The cloud (Aedes, SQLite, embedded time series),
-// a demo household with its API token, the Open Food Facts sample in the catalogue, and a simulated
-// fridge scanner scanning now and then. Credentials are kept in the data dir so a restart reuses them.
+// a demo household with its API token, the Open Food Facts sample in the catalogue, and a real edge
+// agent with a simulated fridge scanner scanning now and then. Credentials are kept in the data dir so
+// a restart reuses them.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,7 +10,8 @@ import { loadConfig } from '../cloud/src/app/config.js'
 import { importCatalogue } from '../cloud/src/catalogue/index.js'
 import { addAgent } from '../cloud/src/domains/agents/agents.js'
 import { createHousehold } from '../cloud/src/domains/households/households.js'
-import { ScannerDevice } from '../simulators/src/index.js'
+import { createLogger } from '../edge/src/index.js'
+import { readSampleCodes, SimulatedAgent } from '../simulators/src/index.js'
 
 const root = join(fileURLToPath(import.meta.url), '..', '..')
 const sample = join(root, '..', 'shared', 'data', 'off-sample.jsonl')
@@ -42,22 +44,23 @@ async function main(): Promise<void> {
     }
   }
 
-  const codes = existsSync(sample)
-    ? readFileSync(sample, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => (JSON.parse(l) as { code: string }).code)
-        .slice(0, 30)
-    : ['3017620422003', '5449000000996', '7622210449283']
-  codes.push('2000000000015', '96385074') // codes no catalogue knows: they land in the inbox
-  const scanner = new ScannerDevice({
-    url: `mqtt://127.0.0.1:${cloud.mqttPort}`,
-    agent: demo.agent,
-    secret: demo.secret,
-    codes,
-    meanIntervalMs: Number(process.env.RELAIS_DEMO_SCAN_MS ?? 8000),
+  // A real edge agent (outbox, link, scanner feature) with a simulated scanner, following a household
+  // scenario over the sample's products.
+  const codes = readSampleCodes(sample, 40)
+  const scanner = new SimulatedAgent(
+    { agent: demo.agent, secret: demo.secret },
+    {
+      brokerUrl: `mqtt://127.0.0.1:${cloud.mqttPort}`,
+      dataDir: join(config.dataDir, 'agents'),
+      agents: [],
+      // The agent's own JSON logs would drown the cloud's; its warnings still show.
+      log: createLogger(process.env.RELAIS_AGENT_LOG_LEVEL ?? 'warn'),
+    },
+  )
+  await scanner.start({
+    codes: codes.length > 0 ? codes : ['3017620422003', '5449000000996', '7622210449283'],
+    meanPauseMs: Number(process.env.RELAIS_DEMO_SCAN_MS ?? 8000),
   })
-  scanner.start()
 
   const base = `http://127.0.0.1:${cloud.httpPort}`
   process.stdout.write(

@@ -1,2 +1,4 @@
 // @relais/simulators: virtual devices and fleets for demos, scenarios and load.
+export { AgentFleet, type AgentFleetOptions, SimulatedAgent, type SimulatedAgentSpec } from './agent-fleet.js'
+export { householdScenario, readSampleCodes, type ScenarioStep, UNKNOWN_CODES } from './household-scenario.js'
 export { ScannerDevice, type ScannerDeviceOptions } from './scanner-device.js'
