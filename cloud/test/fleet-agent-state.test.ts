@@ -137,6 +137,50 @@ f('counts and logs bad messages by code and never throws', async () => {
   assert.ok(lines.some((l) => l.includes('"agent":"pi-1"') && l.includes('"code":"invalid_data"')))
 })
 
+f('records every health message as a time-series point: numbers and booleans, counts as integers', () => {
+  const points: Array<{
+    measurement: string
+    tags: Record<string, string>
+    fields: Record<string, unknown>
+    ts: number
+    ints?: readonly string[]
+  }> = []
+  const state = new AgentState({
+    bus: fakeBus(),
+    db: {} as Db,
+    log: pino({ level: 'silent' }),
+    series: { record: (p) => points.push(p) },
+  })
+  const health = makeEnvelope({
+    agent: A,
+    type: 'health',
+    session: 's',
+    seq: 1,
+    ts: 1_700_000_000_000,
+    data: {
+      uptime_s: 12,
+      rss_bytes: 41_000_000,
+      event_loop_lag_ms: 1.5,
+      outbox_depth: 3,
+      clock_synced: true,
+      cpu_temp_c: null,
+      note: 'x',
+    },
+  })
+  state.receive(topics.health(A), Buffer.from(JSON.stringify(health)))
+  assert.is(points.length, 1)
+  const p = points[0]!
+  assert.equal([p.measurement, p.tags, p.ts], ['health', { agent: A }, 1_700_000_000_000])
+  assert.equal(p.fields, {
+    uptime_s: 12,
+    rss_bytes: 41_000_000,
+    event_loop_lag_ms: 1.5,
+    outbox_depth: 3,
+    clock_synced: true,
+  })
+  assert.ok(p.ints?.includes('outbox_depth') && !p.ints.includes('event_loop_lag_ms'))
+})
+
 f('ignores a command that happens to be named status', () => {
   const state = new AgentState({ bus: fakeBus(), db: {} as Db, log: pino({ level: 'silent' }) })
   const cmd = makeEnvelope({ agent: A, type: 'status', session: 's', seq: 0, data: {} })

@@ -81,7 +81,13 @@ export class Cloud {
     const fleet: Feature = {
       name: 'fleet',
       start: async () => {
-        this.agents = new AgentState({ bus: this.broker, db: this.db, log, events: this.fleetEvents })
+        this.agents = new AgentState({
+          bus: this.broker,
+          db: this.db,
+          log,
+          events: this.fleetEvents,
+          series: this.series,
+        })
         await this.agents.start()
       },
       stop: () => this.agents?.stop(),

@@ -7,7 +7,7 @@
 // Until then an agent reads as offline: it has not connected since the cloud started. The last scan
 // is not kept here: the list already stores it per item (see household-devices.ts).
 import { decodeMessage, type Feature, filters } from '@relais/hardware'
-import type { MessageBus } from '../../ingest/bus.js'
+import type { MessageBus, PointRecorder } from '../../ingest/bus.js'
 import type { Logger } from '../../lib/logger.js'
 import type { Db } from '../../storage/db.js'
 import { type AgentSnapshot, type AgentStateReader, emptySnapshot, reduceAgent } from './agent-snapshot.js'
@@ -19,7 +19,19 @@ export interface AgentStateOptions {
   log: Logger
   events?: FleetEvents
   now?: () => number
+  /** Health history goes to the time series (InfluxDB or embedded), one point per health message. */
+  series?: PointRecorder
 }
+
+/** Health fields that are counts; the rest are floats. InfluxDB fixes a field's type at first write. */
+const HEALTH_INTS = [
+  'uptime_s',
+  'rss_bytes',
+  'heap_used_bytes',
+  'outbox_depth',
+  'outbox_dropped',
+  'outbox_inflight',
+] as const
 
 const FLEET_FILTERS = [
   filters.allAgentTopic('status'),
@@ -89,6 +101,7 @@ export class AgentState implements Feature, AgentStateReader {
       const kind = d.topic.kind
       const agent = d.topic.agent
       const prev = this.agents.get(agent) ?? emptySnapshot(agent)
+      if (kind === 'health') this.recordHealth(agent, d.message.ts, d.message.data as Record<string, unknown>)
       const { next, visible } = reduceAgent(prev, d.topic, d.message, this.now())
       this.agents.set(agent, next)
       if (kind === 'status' && next !== prev) {
@@ -98,6 +111,19 @@ export class AgentState implements Feature, AgentStateReader {
     } catch (err) {
       this.log.error({ err, topic }, 'agent state message failed')
     }
+  }
+
+  private recordHealth(agent: string, ts: number, data: Record<string, unknown>): void {
+    if (this.o.series === undefined) return
+    const fields: Record<string, number | boolean> = {}
+    for (const [k, v] of Object.entries(data)) {
+      if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean') fields[k] = v
+    }
+    if (Object.keys(fields).length === 0) return
+    // A count sent as a float (1.5) would be refused by an integer field: round what is declared integer.
+    for (const k of HEALTH_INTS)
+      if (typeof fields[k] === 'number') fields[k] = Math.round(fields[k] as number)
+    this.o.series.record({ measurement: 'health', tags: { agent }, fields, ts, ints: HEALTH_INTS })
   }
 
   /**
