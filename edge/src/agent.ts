@@ -1,10 +1,11 @@
 // The agent's composition root: the boot order written out, stopped in reverse.
-//   outbox -> feedback -> MQTT link (connects in the background) -> sender -> scanners -> health
+//   outbox -> feedback -> MQTT link (connects in the background) -> sender -> scanners -> health -> inbox
 import { type Feature, startFeatures, stopFeatures } from '@relais/hardware'
 import type { AgentConfig, ScannerConfig } from './config/schema.js'
 import { createScanSource } from './drivers/scanner/index.js'
 import type { ScanSource } from './drivers/scanner/types.js'
 import { HealthFeature } from './features/health.js'
+import { InboxFeature } from './features/inbox.js'
 import { ScannerFeature } from './features/scanner.js'
 import { createFeedback } from './feedback/index.js'
 import type { Feedback } from './feedback/types.js'
@@ -29,6 +30,7 @@ export class Agent {
   sender!: OutboxSender
   feedback!: Feedback
   health!: HealthFeature
+  inbox!: InboxFeature
   readonly scanners: ScannerFeature[] = []
   private started: Feature[] = []
 
@@ -140,6 +142,14 @@ export class Agent {
         stop: () => this.health.stop(),
       },
     })
+    this.inbox = new InboxFeature({
+      link: this.link,
+      feedback: this.feedback,
+      scanners: () => this.scanners,
+      health: () => this.health,
+      log,
+    })
+    features.push({ critical: false, feature: this.inbox })
     this.started = await startFeatures(features, log)
     log.info({ agent, scanners: config.scanners.length, outbox: this.outbox.depth }, 'relais agent started')
   }

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { topics } from '@relais/hardware'
+import { makeEnvelope, topics } from '@relais/hardware'
 import pino from 'pino'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -160,6 +160,50 @@ t('invalid codes are refused on the device; mode codes switch the mode and mark 
   )
   assert.ok(ctx.feedback.shown.includes('mode_remove') && ctx.feedback.shown.includes('mode_add'))
 })
+
+t(
+  'rebirth re-publishes the birth; identify shows itself; a config push applies without a restart',
+  async (ctx) => {
+    const agent = await startAgent(ctx)
+    await waitFor('connected', async () => agent.link.connected)
+    const births = () => ctx.cloud.on(topics.info('kitchen')).length
+    const before = births()
+    const send = (topic: string, type: string, data: Record<string, unknown>, retain = false) =>
+      ctx.cloud.aedes!.publish(
+        {
+          cmd: 'publish',
+          topic,
+          payload: Buffer.from(
+            JSON.stringify(makeEnvelope({ agent: 'kitchen', type, session: 'cloud', seq: 0, data })),
+          ),
+          qos: 1,
+          retain,
+          dup: false,
+        },
+        () => {},
+      )
+    send(topics.cmd('kitchen', 'rebirth'), 'rebirth', {})
+    await waitFor('a second birth', async () => births() > before)
+    send(topics.cmd('kitchen', 'identify'), 'identify', {})
+    await waitFor('identify shown', async () => ctx.feedback.shown.includes('identify'))
+    send(
+      topics.config('kitchen'),
+      'config',
+      { revision: 3, scanners: { 'scanner-1': { debounceMs: 60_000, modes: { undo: 'OOPS' } } } },
+      true,
+    )
+    await waitFor('config applied', async () => agent.inbox.revision === 3)
+    scan(ctx, '3017620422003')
+    scan(ctx, '3017620422003')
+    scan(ctx, 'OOPS')
+    await waitFor('two events', async () => ctx.cloud.events.length >= 2)
+    assert.equal(
+      ctx.cloud.events.map((e) => (e.data as { mode?: string }).mode ?? 'add'),
+      ['add', 'undo'],
+      'debounced, and the new undo code works',
+    )
+  },
+)
 
 t('a clean stop publishes offline itself, the outbox kept on disk', async (ctx) => {
   ctx.cloud.answer = () => undefined

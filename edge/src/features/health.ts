@@ -35,9 +35,16 @@ export class HealthFeature {
 
   start(): void {
     this.lag.enable()
-    this.timer = setInterval(() => void this.publish(), this.o.intervalS * 1000)
-    this.timer.unref()
+    this.setInterval(this.o.intervalS)
     this.o.link.on('connected', this.onConnected)
+  }
+
+  /** Publishes every `seconds` from now on (a config push may change it). */
+  setInterval(seconds: number): void {
+    clearInterval(this.timer)
+    this.o.intervalS = seconds
+    this.timer = setInterval(() => void this.publish(), seconds * 1000)
+    this.timer.unref()
   }
 
   stop(): void {

@@ -108,6 +108,36 @@ export class ScannerFeature {
     await this.o.link.publish(m.topic, m.payload, { qos: 1, retain: true })
   }
 
+  /** Applies the settings a config push may change at run time; returns the names applied. */
+  reconfigure(c: {
+    debounceMs?: number
+    prefix?: string
+    suffix?: string
+    modes?: Partial<Record<'add' | 'remove' | 'undo', string>>
+  }): string[] {
+    const applied: string[] = []
+    if (typeof c.debounceMs === 'number' && c.debounceMs >= 0) {
+      this.o.debounceMs = c.debounceMs
+      applied.push('debounceMs')
+    }
+    if (typeof c.prefix === 'string') {
+      this.o.prefix = c.prefix
+      applied.push('prefix')
+    }
+    if (typeof c.suffix === 'string') {
+      this.o.suffix = c.suffix
+      applied.push('suffix')
+    }
+    for (const k of ['add', 'remove', 'undo'] as const) {
+      const code = c.modes?.[k]
+      if (typeof code === 'string' && code.length > 0) {
+        this.o.modes = { ...this.o.modes, [k]: code }
+        applied.push(`modes.${k}`)
+      }
+    }
+    return applied
+  }
+
   /** Handles one read; public so simulators and tests can scan without a driver. */
   handle(read: ScanRead): void {
     let code = read.code

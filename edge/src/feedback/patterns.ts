@@ -131,6 +131,12 @@ export const PATTERNS: Readonly<Record<FeedbackSignal, Pattern>> = {
     ],
     text: 'Device fault (scanner unplugged, storage full): see the agent log.',
   },
+  identify: {
+    steps: [on('blue', 200), on('green', 200)],
+    repeat: 8,
+    beep: [{ hz: HIGH, ms: 100 }],
+    text: 'Identify: ops asked this device to show itself.',
+  },
 }
 
 export function describe(signal: FeedbackSignal): string {

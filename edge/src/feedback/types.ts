@@ -21,6 +21,8 @@ export const FEEDBACK_SIGNALS = [
   'not_on_list',
   /** A fault on the device itself (scanner unplugged, outbox full). */
   'error',
+  /** Ops asked the device to show itself (`cmd/identify`), to find it among others. */
+  'identify',
 ] as const
 export type FeedbackSignal = (typeof FEEDBACK_SIGNALS)[number]
 

@@ -90,26 +90,34 @@ export class MqttLink extends EventEmitter<LinkEvents> {
   private async onConnect(): Promise<void> {
     this.attempt = 0
     const client = this.client!
-    const { agent, session } = this.o
+    const { agent } = this.o
     this.log.info({ url: this.o.url }, 'connected')
     try {
       await client.subscribeAsync(filters.agentInbox(agent), { qos: 1 })
-      const online = makeEnvelope({
-        agent,
-        type: 'status',
-        session: session.id,
-        seq: session.next(),
-        data: { state: 'online' },
-      })
-      await client.publishAsync(topics.status(agent), JSON.stringify(online), { qos: 1, retain: true })
-      for (const m of this.o.birth())
-        await client.publishAsync(m.topic, m.payload, { qos: m.qos, retain: true })
+      await this.publishBirth()
     } catch (err) {
       // The connection dropped during the birth; the next connect publishes it again.
       this.log.warn({ err: (err as Error).message }, 'birth interrupted')
       return
     }
     this.emit('connected')
+  }
+
+  /** Status online, then info and device statuses, all retained; after each connect and on `cmd/rebirth`. */
+  async publishBirth(): Promise<void> {
+    const client = this.client
+    if (!client?.connected) return
+    const { agent, session } = this.o
+    const online = makeEnvelope({
+      agent,
+      type: 'status',
+      session: session.id,
+      seq: session.next(),
+      data: { state: 'online' },
+    })
+    await client.publishAsync(topics.status(agent), JSON.stringify(online), { qos: 1, retain: true })
+    for (const m of this.o.birth())
+      await client.publishAsync(m.topic, m.payload, { qos: m.qos, retain: true })
   }
 
   private onClose(): void {

@@ -1,0 +1,98 @@
+// The agent's inbox: its retained `config` and the `cmd/*` topics the cloud publishes to it (DESIGN.md,
+// contract table). rebirth re-publishes the birth; identify shows the identify pattern; a config push is
+// applied without a restart where the setting allows it, and what needs a restart is said in the log.
+import { decodeMessage, type Envelope } from '@relais/hardware'
+import type { Feedback } from '../feedback/types.js'
+import type { Logger } from '../lib/logger.js'
+import type { MqttLink } from '../link/mqtt-link.js'
+import type { HealthFeature } from './health.js'
+import type { ScannerFeature } from './scanner.js'
+
+/** What a config push may change at run time. Anything else is logged as needing a restart. */
+export interface RuntimeConfig {
+  revision: number
+  health?: { intervalS?: number }
+  scanners?: Record<
+    string,
+    {
+      debounceMs?: number
+      prefix?: string
+      suffix?: string
+      modes?: Partial<Record<'add' | 'remove' | 'undo', string>>
+    }
+  >
+}
+
+export class InboxFeature {
+  readonly name = 'inbox'
+  /** The revision of the last config applied, reported in health. */
+  revision: number | null = null
+  private readonly log: Logger
+  private readonly onMessage = (topic: string, payload: Buffer) => this.receive(topic, payload)
+
+  constructor(
+    private readonly o: {
+      link: MqttLink
+      feedback: Feedback
+      scanners: () => ScannerFeature[]
+      health: () => HealthFeature | undefined
+      log: Logger
+    },
+  ) {
+    this.log = o.log.child({ module: 'inbox' })
+  }
+
+  start(): void {
+    this.o.link.on('message', this.onMessage)
+  }
+
+  stop(): void {
+    this.o.link.off('message', this.onMessage)
+  }
+
+  receive(topic: string, payload: Buffer): void {
+    const d = decodeMessage(topic, payload)
+    if (!d.ok) {
+      if (d.topic?.kind === 'config' || (d.topic?.kind === 'cmd' && d.topic.name !== 'ack')) {
+        this.log.warn({ topic, code: d.code, reason: d.reason }, 'inbox message rejected')
+      }
+      return
+    }
+    if (d.topic.kind === 'config') {
+      this.applyConfig(d.message as Envelope<RuntimeConfig>)
+      return
+    }
+    if (d.topic.kind !== 'cmd') return
+    if (d.topic.name === 'rebirth') {
+      this.log.info({ msgId: d.message.id }, 'rebirth requested')
+      void this.o.link
+        .publishBirth()
+        .catch((err: Error) => this.log.warn({ err: err.message }, 'rebirth failed'))
+    } else if (d.topic.name === 'identify') {
+      this.log.info({ msgId: d.message.id, device: d.topic.device }, 'identify requested')
+      this.o.feedback.show('identify', { device: d.topic.device })
+    }
+  }
+
+  private applyConfig(m: Envelope<RuntimeConfig>): void {
+    const c = m.data
+    if (this.revision !== null && c.revision <= this.revision) return
+    const applied: string[] = []
+    const restart: string[] = []
+    for (const [key, value] of Object.entries(c)) {
+      if (key === 'revision') continue
+      if (key === 'health' && typeof value?.intervalS === 'number') {
+        this.o.health()?.setInterval(value.intervalS)
+        applied.push('health.intervalS')
+      } else if (key === 'scanners' && typeof value === 'object' && value !== null) {
+        for (const [id, s] of Object.entries(value as NonNullable<RuntimeConfig['scanners']>)) {
+          const f = this.o.scanners().find((x) => x.device === id)
+          if (f === undefined) restart.push(`scanners.${id} (no such scanner)`)
+          else applied.push(...f.reconfigure(s).map((k) => `scanners.${id}.${k}`))
+        }
+      } else restart.push(key)
+    }
+    this.revision = c.revision
+    this.log.info({ revision: c.revision, applied, needsRestart: restart }, 'config applied')
+  }
+}
