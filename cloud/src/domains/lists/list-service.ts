@@ -4,7 +4,6 @@
 import type { Kysely } from 'kysely'
 import { invalid, notFound } from '../../lib/errors.js'
 import type { Db } from '../../storage/db.js'
-import type { Database } from '../../storage/schema.js'
 import { getHousehold } from '../households/households.js'
 import type { ListEvents } from './list-events.js'
 
@@ -57,19 +56,20 @@ const ITEM_COLUMNS = [
   'items.updated_at',
 ] as const
 
-type ItemRow = {
-  id: string
-  code: string
-  display_code: string
-  name: string | null
-  quantity: number
-  checked: number
-  unknown: number
-  added_by: string
-  first_scan_at: number | null
-  last_scan_at: number | null
-  updated_at: number
-}
+type ItemRow = Pick<
+  ItemsTable,
+  | 'id'
+  | 'code'
+  | 'display_code'
+  | 'name'
+  | 'quantity'
+  | 'checked'
+  | 'unknown'
+  | 'added_by'
+  | 'first_scan_at'
+  | 'last_scan_at'
+  | 'updated_at'
+>
 
 // Number(): PostgreSQL's driver returns bigint columns as strings; SQLite returns numbers.
 const num = (v: number | string | bigint): number => Number(v)

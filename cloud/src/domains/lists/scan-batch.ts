@@ -2,7 +2,7 @@
 // items touched (by list and code, or by id for undo), product names, the household's lists, and each
 // device's recent changes for undo. scan-apply.ts decides; this file only reads and writes.
 import type { Kysely } from 'kysely'
-import type { Database, ItemsTable } from '../../storage/schema.js'
+import type { Database, ItemChangesTable, ItemsTable } from '../../storage/schema.js'
 
 export type ItemRow = ItemsTable
 const CHUNK = 400 // below SQLite's bound-parameter limit for the widest statement here
@@ -13,17 +13,7 @@ export function chunks<T>(xs: T[], n = CHUNK): T[][] {
   return out
 }
 
-export interface Change {
-  seq: number
-  agent_id: string
-  device_id: string
-  event_id: string
-  item_id: string
-  /** JSON of what the change did (scan-apply.ts ChangeKind), enough to reverse it. */
-  before: string | null
-  created_at: number
-  undone_at: number | null
-}
+export type Change = ItemChangesTable
 
 let lastSeq = 0
 /** Strictly increasing in this process: epoch ms * 1000 + a counter. */
