@@ -4,6 +4,7 @@
 import type { Kysely } from 'kysely'
 import { invalid, notFound } from '../../lib/errors.js'
 import type { Db } from '../../storage/db.js'
+import type { Database, ItemsTable } from '../../storage/schema.js'
 import { getHousehold } from '../households/households.js'
 import type { ListEvents } from './list-events.js'
 
