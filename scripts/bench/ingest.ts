@@ -14,6 +14,10 @@ const positive = (name: string, def: string): number => {
   return n
 }
 
+// Exit through process.exit so the servers' exit hooks kill them and remove their data dirs.
+process.once('SIGINT', () => process.exit(130))
+process.once('SIGTERM', () => process.exit(143))
+
 const clientCounts = env('BENCH_CLIENTS', '1,10,100').split(',').map(Number)
 if (clientCounts.some((k) => !Number.isInteger(k) || k < 1 || k > 1000)) {
   throw new Error(`BENCH_CLIENTS=${process.env.BENCH_CLIENTS}: expected client counts like 1,10,100`)

@@ -2,7 +2,7 @@
 // fixed window of scans outstanding per client (each ack sends the next); the fixed-rate phase paces a
 // total rate over all clients by the clock. Both read the server's CPU over the window and its RSS.
 import type { BenchClient } from './load.js'
-import { cpuSeconds, RssSampler } from './proc-stats.js'
+import { cpuSeconds, RssSampler, runQueueWaitSeconds } from './proc-stats.js'
 import type { Server, ServerName } from './servers.js'
 
 export type PhaseKind = 'saturation' | 'rate'
@@ -35,6 +35,10 @@ export interface PhaseResult {
   rssMaxMB: number
   cpuSeconds: number
   cpuUsPerEvent: number
+  /** % of the window the server's event loop was runnable but had no CPU (other processes' load). */
+  cpuWaitPercent: number
+  /** The load generator's own CPU over the window, % of one core: it shares the machine. */
+  generatorCpuPercent: number
   /** Ack outcomes over the whole phase, warm-up included. */
   outcomes: Record<string, number>
   lost: number
@@ -89,11 +93,15 @@ export async function runPhase(
 
   await sleep(o.warmupMs)
   const cpu0 = cpuSeconds(server.pid)
+  const gen0 = process.cpuUsage()
+  const wait0 = runQueueWaitSeconds(server.pid)
   windowStart = process.hrtime.bigint()
   measuring = true
   await sleep(o.measureMs)
   measuring = false
   const cpu1 = cpuSeconds(server.pid)
+  const gen = process.cpuUsage(gen0)
+  const wait = runQueueWaitSeconds(server.pid) - wait0
   const seconds = Number(process.hrtime.bigint() - windowStart) / 1e9
   stopped = true
   clearInterval(pacer)
@@ -124,6 +132,8 @@ export async function runPhase(
     rssMaxMB: rssMax / 2 ** 20,
     cpuSeconds: cpu,
     cpuUsPerEvent: acked > 0 ? (cpu * 1e6) / acked : Number.NaN,
+    cpuWaitPercent: (wait / seconds) * 100,
+    generatorCpuPercent: (gen.user + gen.system) / 1e4 / seconds,
     outcomes,
     lost,
     unmatched: sum(clients, (c) => c.unmatched) - unmatched0,

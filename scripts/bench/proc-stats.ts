@@ -21,6 +21,16 @@ export function cpuSeconds(pid: number): number {
   return (Number(rest[11]) + Number(rest[12])) / TICKS_PER_SECOND
 }
 
+/**
+ * Seconds the main thread of `pid` (the event loop) has spent runnable but waiting for a CPU. On a
+ * shared machine this is how much of the measured latency is other people's load.
+ */
+export function runQueueWaitSeconds(pid: number): number {
+  // /proc/<pid>/schedstat: time on CPU, time waiting on a run queue (both ns), timeslices.
+  const fields = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ')
+  return Number(fields[1]) / 1e9
+}
+
 /** Resident set size of `pid` in bytes. */
 export function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')

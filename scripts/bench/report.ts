@@ -13,6 +13,7 @@ export const COLUMNS = [
   'max ms',
   'RSS MB',
   'CPU µs/event',
+  'CPU wait %',
   'errors',
 ]
 /** What Relais may answer a valid scan with; the bare baseline answers `relayed`. */
@@ -74,7 +75,8 @@ export function formatReport(run: BenchRun): string {
       `load average ${num(meta.load[0], 2)} at start, ${num(meta.load[1], 2)} at end`,
     `MQTT QoS 1 on loopback; ${o.seconds} s measured after ${o.warmupSeconds} s warm-up per phase; ` +
       `saturation keeps W scans outstanding per client (total <= ${o.maxOutstanding}); fixed rate ${o.rate} scans/s over all clients.`,
-    `Latency: publish to application ack (cmd/ack, corr). CPU and RSS: the server process only, from /proc.`,
+    `Latency: publish to application ack (cmd/ack, corr). CPU and RSS: the server process only, from /proc; ` +
+      `CPU wait: share of the window its event loop was ready to run but had no CPU (other load on the machine).`,
     `Baseline: ${meta.baseline}.`,
     '',
   ]
@@ -88,6 +90,7 @@ export function formatReport(run: BenchRun): string {
     num(p.maxMs, 1),
     num(p.rssMaxMB, 0),
     num(p.cpuUsPerEvent, 0),
+    num(p.cpuWaitPercent, 0),
     String(errorsOf(p)),
   ])
   lines.push(...table([COLUMNS, ...rows]), '')
@@ -106,6 +109,8 @@ export function formatReport(run: BenchRun): string {
     .filter((p) => p.server === 'relais' && p.phase === 'rate')
     .map((p) => `${p.clients}: ${num(p.p99Ms, 1)} ms`)
   const mark = (ok: boolean | undefined) => (ok === undefined ? 'NOT MEASURED' : ok ? 'MET' : 'MISSED')
+  const gen = Math.max(...run.phases.map((p) => p.generatorCpuPercent))
+  lines.push(`load generator (this process, same machine): up to ${num(gen, 0)}% of a core`)
   lines.push(
     '',
     `goal: relais rate at ${GOAL_CLIENTS} clients >= ${GOAL_RATE_RATIO} x bare: ` +

@@ -80,12 +80,19 @@ async function launch(
   child.stderr!.on('data', (d) => {
     output += d
   })
+  // If the bench exits early (Ctrl-C, a crash), no server or data dir is left behind.
+  const onExit = () => {
+    child.kill('SIGKILL')
+    cleanup()
+  }
+  process.once('exit', onExit)
   const server: Server = {
     name,
     pid: child.pid!,
     port,
     output: () => output,
     stop: async () => {
+      process.off('exit', onExit)
       const how = await terminate(child)
       cleanup()
       return how
