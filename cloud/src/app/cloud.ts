@@ -14,15 +14,18 @@ import { AgentState } from '../domains/fleet/agent-state.js'
 import { FleetEvents } from '../domains/fleet/fleet-events.js'
 import { CatalogueResolver } from '../domains/lists/catalogue-resolver.js'
 import { ListEvents } from '../domains/lists/list-events.js'
-import { ScanHandler } from '../domains/lists/scan-handler.js'
+import { scanEffect } from '../domains/lists/scan-handler.js'
 import { buildApp } from '../http/app.js'
 import { listenHttp } from '../http/server.js'
-import { EventIngest } from '../ingest/event-ingest.js'
+import { InlineApplier } from '../ingest/appliers.js'
+import { type BatchApplier, EventIngest } from '../ingest/event-ingest.js'
+import { WorkerApplier } from '../ingest/worker-applier.js'
 import { createLogger, type Logger } from '../lib/logger.js'
 import { type Db, openDatabase } from '../storage/db.js'
 import { createTimeSeries } from '../timeseries/create.js'
 import type { TimeSeries } from '../timeseries/time-series.js'
 import type { CloudConfig } from './config.js'
+import { createEventHandlers } from './event-handlers.js'
 
 export const VERSION = '0.1.0'
 
@@ -33,6 +36,7 @@ export class Cloud {
   db!: Db
   broker!: Broker
   ingest!: EventIngest
+  applier!: BatchApplier
   series!: TimeSeries
   resolver?: CatalogueResolver
   agents?: AgentState
@@ -95,12 +99,17 @@ export class Cloud {
     const ingest: Feature = {
       name: 'ingest',
       start: async () => {
+        // SQLite writes run in a writer thread so fsync never stalls the broker (ingest/apply-worker.ts);
+        // RELAIS_INGEST_WORKER=off applies them on this thread instead.
+        const settings = { debounceMs: config.ingest.debounceMs }
+        this.applier = config.ingest.worker
+          ? new WorkerApplier({ ...settings, dataDir: config.dataDir }, log.child({ module: 'writer' }))
+          : new InlineApplier(this.db, createEventHandlers(settings))
         this.ingest = new EventIngest({
           bus: this.broker,
           db: this.db,
-          handlers: {
-            scan: new ScanHandler({ events: this.listEvents, debounceMs: config.ingest.debounceMs }),
-          },
+          applier: this.applier,
+          effects: { scan: scanEffect(this.listEvents) },
           log,
           series: this.series,
           batchMax: config.ingest.batchMax,
@@ -108,7 +117,10 @@ export class Cloud {
         })
         await this.ingest.start()
       },
-      stop: () => this.ingest.stop(),
+      stop: async () => {
+        await this.ingest.stop()
+        await this.applier.close()
+      },
     }
     // Online lookup of unknown products: off by default, so nothing leaves the server unless asked.
     const resolver: Feature = {

@@ -9,7 +9,7 @@ export interface CloudConfig {
   http: { host: string; port: number }
   influx?: { url: string; database: string; retention: string }
   timeseries: { bufferMax: number; flushIntervalMs: number; batchMax: number }
-  ingest: { debounceMs: number; batchMax: number; dedupeRetentionDays: number }
+  ingest: { debounceMs: number; batchMax: number; dedupeRetentionDays: number; worker: boolean }
   catalogue: { onlineLookup: boolean; offApiUrl: string; lookupTimeoutMs: number }
 }
 
@@ -90,6 +90,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfi
       debounceMs: int('RELAIS_SCAN_DEBOUNCE_MS', 3000, 0, 600_000),
       batchMax: int('RELAIS_INGEST_BATCH_MAX', 500, 1, 10_000),
       dedupeRetentionDays: int('RELAIS_DEDUPE_RETENTION_DAYS', 30, 1, 3650),
+      worker: bool('RELAIS_INGEST_WORKER', true),
     },
     catalogue: {
       onlineLookup: bool('RELAIS_OFF_LOOKUP', false),

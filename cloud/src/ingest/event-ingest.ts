@@ -8,58 +8,38 @@ import {
   type Ack,
   backoffDelay,
   decodeMessage,
-  type Envelope,
   filters,
   makeEnvelope,
   newMessageId,
   sleep,
   topics,
 } from '@relais/hardware'
-import type { Kysely } from 'kysely'
 import type { Logger } from '../lib/logger.js'
 import type { Db } from '../storage/db.js'
-import type { Database } from '../storage/schema.js'
+import type { Applied, IncomingEvent } from './batch-apply.js'
 import type { MessageBus, PointRecorder } from './bus.js'
 import { IngestMetrics } from './metrics.js'
 
-export interface IncomingEvent {
-  agent: string
-  device: string
-  name: string
-  message: Envelope
-  receivedAt: number
-  householdId: string | null
-}
+export type { EventHandler, HandlerResult, IncomingEvent } from './batch-apply.js'
 
-export interface HandlerResult {
-  ack: Ack
-  /** Extra tags for the event's time-series point. */
-  tags?: Record<string, string>
-  /** Runs after the commit (live updates, lookups); must not throw. */
-  after?: () => void
-}
-
-/** A domain that consumes one event name. `apply` sees only events never applied before. */
-export interface EventHandler {
-  apply(trx: Kysely<Database>, events: IncomingEvent[], now: number): Promise<HandlerResult[]>
+/** Where batches are applied: inline (PostgreSQL, tests) or in the SQLite writer thread. */
+export interface BatchApplier {
+  apply(batch: IncomingEvent[], now: number): Promise<Applied[]>
+  close(): Promise<void>
 }
 
 export interface EventIngestOptions {
   bus: MessageBus
+  /** For housekeeping (pruning old dedupe records); batches go through the applier. */
   db: Db
-  handlers: Record<string, EventHandler>
+  applier: BatchApplier
+  /** Per event name: runs a committed result's `effect` (live views, lookups) on this thread. */
+  effects?: Record<string, (effect: unknown) => void>
   log: Logger
   series?: PointRecorder
   batchMax: number
   dedupeRetentionDays: number
   metrics?: IngestMetrics
-}
-
-interface Outcome {
-  event: IncomingEvent
-  ack: Ack
-  tags?: Record<string, string>
-  after?: () => void
 }
 
 const RETRIES_BEFORE_SPLIT = 2
@@ -169,7 +149,7 @@ export class EventIngest implements Feature {
    */
   private async processWithRetry(batch: IncomingEvent[], attempt = 1): Promise<void> {
     try {
-      this.finish(await this.apply(batch))
+      this.finish(batch, await this.o.applier.apply(batch, Date.now()))
       return
     } catch (err) {
       this.metrics.batchFailures++
@@ -194,95 +174,13 @@ export class EventIngest implements Feature {
     }
   }
 
-  private async apply(batch: IncomingEvent[]): Promise<Outcome[]> {
-    const now = Date.now()
-    return this.o.db.transaction().execute(async (trx) => {
-      const outcomes: Array<Outcome | undefined> = new Array(batch.length)
-      const agentIds = [...new Set(batch.map((e) => e.agent))]
-      const agents = new Map(
-        (
-          await trx
-            .selectFrom('agents')
-            .select(['id', 'household_id', 'revoked_at'])
-            .where('id', 'in', agentIds)
-            .execute()
-        ).map((a) => [a.id, a] as const),
-      )
-      const ids = [...new Set(batch.map((e) => e.message.id))]
-      const previous = new Map<string, string>()
-      for (let i = 0; i < ids.length; i += 500) {
-        const rows = await trx
-          .selectFrom('processed_events')
-          .select(['agent_id', 'event_id', 'outcome'])
-          .where('event_id', 'in', ids.slice(i, i + 500))
-          .execute()
-        for (const r of rows) previous.set(`${r.agent_id}\n${r.event_id}`, r.outcome)
-      }
-
-      const firstInBatch = new Map<string, number>()
-      const laterCopies: Array<[number, number]> = []
-      const groups = new Map<string, number[]>()
-      batch.forEach((e, i) => {
-        const key = `${e.agent}\n${e.message.id}`
-        const prev = previous.get(key)
-        const agent = agents.get(e.agent)
-        if (prev !== undefined) {
-          outcomes[i] = { event: e, ack: { ...(JSON.parse(prev) as Ack), replayed: true } }
-        } else if (firstInBatch.has(key)) {
-          laterCopies.push([i, firstInBatch.get(key)!])
-        } else if (agent === undefined || agent.revoked_at !== null) {
-          outcomes[i] = { event: e, ack: { outcome: 'rejected', reason: 'unknown_agent' } }
-        } else if (this.o.handlers[e.name] === undefined) {
-          outcomes[i] = {
-            event: e,
-            ack: { outcome: 'rejected', reason: 'no_handler', detail: `no domain takes '${e.name}' events` },
-          }
-        } else {
-          firstInBatch.set(key, i)
-          e.householdId = agent.household_id
-          const g = groups.get(e.name) ?? []
-          g.push(i)
-          groups.set(e.name, g)
-        }
-      })
-
-      const fresh: Array<{ agent_id: string; event_id: string; received_at: number; outcome: string }> = []
-      for (const [name, idx] of groups) {
-        const results = await this.o.handlers[name]!.apply(
-          trx,
-          idx.map((i) => batch[i]!),
-          now,
-        )
-        idx.forEach((i, k) => {
-          const r = results[k]!
-          const e = batch[i]!
-          outcomes[i] = { event: e, ack: r.ack, tags: r.tags, after: r.after }
-          fresh.push({
-            agent_id: e.agent,
-            event_id: e.message.id,
-            received_at: now,
-            outcome: JSON.stringify(r.ack),
-          })
-        })
-      }
-      for (const [i, first] of laterCopies)
-        outcomes[i] = { event: batch[i]!, ack: { ...outcomes[first]!.ack, replayed: true } }
-      for (let i = 0; i < fresh.length; i += 200) {
-        await trx
-          .insertInto('processed_events')
-          .values(fresh.slice(i, i + 200))
-          .execute()
-      }
-      return outcomes as Outcome[]
-    })
-  }
-
-  private finish(outcomes: Outcome[]): void {
+  private finish(batch: IncomingEvent[], outcomes: Applied[]): void {
     this.metrics.batches++
     this.metrics.largestBatch = Math.max(this.metrics.largestBatch, outcomes.length)
     const now = Date.now()
-    for (const o of outcomes) {
-      const { event, ack } = o
+    outcomes.forEach((o, i) => {
+      const event = batch[i]!
+      const { ack } = o
       if (ack.replayed) this.metrics.replayed++
       else if (ack.outcome === 'rejected') this.metrics.reject(ack.reason ?? 'rejected', event.agent)
       else this.metrics.applied++
@@ -297,12 +195,13 @@ export class EventIngest implements Feature {
           ints: EVENT_INTS,
         })
       }
+      const effect = o.effect === undefined ? undefined : this.o.effects?.[event.name]
       try {
-        o.after?.()
+        effect?.(o.effect)
       } catch (err) {
         this.log.error({ err, agent: event.agent, msgId: event.message.id }, 'post-commit step failed')
       }
-    }
+    })
   }
 
   private sendAck(agent: string, device: string, corr: string, ack: Ack): void {

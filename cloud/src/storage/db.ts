@@ -29,8 +29,29 @@ export function openSqlite(opts: OpenDbOptions): { db: Db; sqlite: SQLite.Databa
   sqlite.pragma('foreign_keys = ON')
   // A second process (the CLI while the server runs) waits for the write lock instead of failing.
   sqlite.pragma('busy_timeout = 5000')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
   return { db, sqlite }
+}
+
+/**
+ * Kysely prepares every statement again on each run; preparing costs about as much as a small query
+ * itself. Ingest runs the same dozen statements per batch, so remember them by their SQL (bounded: bulk
+ * inserts of varying row counts produce many texts).
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 256) {
+  const cache = new Map<string, SQLite.Statement>()
+  return {
+    close: () => sqlite.close(),
+    prepare: (text: string) => {
+      let stmt = cache.get(text)
+      if (stmt === undefined) {
+        stmt = sqlite.prepare(text)
+        if (cache.size >= max) cache.delete(cache.keys().next().value!)
+        cache.set(text, stmt)
+      }
+      return stmt
+    },
+  }
 }
 
 export async function migrate(db: Db): Promise<void> {

@@ -22,6 +22,8 @@ export interface SqliteSinkOptions {
 export const DAY_MS = 86_400_000
 const PRUNE_CHUNK = 10_000
 
+const WRITE_CHUNK = 250
+
 export class SqliteSink implements SeriesSink {
   readonly name = 'sqlite'
   private db: SQLite.Database | undefined
@@ -76,11 +78,16 @@ export class SqliteSink implements SeriesSink {
   async write(points: readonly Point[]): Promise<void> {
     const db = this.open()
     const insert = this.insert!
-    // One transaction per batch: one commit for thousands of rows.
-    db.transaction(() => {
-      for (const p of points)
-        insert.run(p.measurement, p.ts, JSON.stringify(p.tags), JSON.stringify(p.fields))
-    })()
+    // better-sqlite3 is synchronous and this runs on the broker's thread: a few hundred rows per
+    // transaction, yielding between them, so a flush of thousands never holds MQTT traffic for long
+    // (synchronous=NORMAL in WAL: these commits do not fsync, so small ones cost little).
+    const write = db.transaction((part: readonly Point[]) => {
+      for (const p of part) insert.run(p.measurement, p.ts, JSON.stringify(p.tags), JSON.stringify(p.fields))
+    })
+    for (let i = 0; i < points.length; i += WRITE_CHUNK) {
+      if (i > 0) await new Promise((r) => setImmediate(r))
+      write(points.slice(i, i + WRITE_CHUNK))
+    }
   }
 
   async query(q: SeriesQuery): Promise<SeriesRow[]> {

@@ -90,6 +90,9 @@ export class MqttLink extends EventEmitter<LinkEvents> {
   private async onConnect(): Promise<void> {
     this.attempt = 0
     const client = this.client!
+    // Acks and events are small writes: without noDelay, Nagle's algorithm holds each for up to 40 ms
+    // (mqtt.js opens its sockets with the default).
+    ;(client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true)
     const { agent } = this.o
     this.log.info({ url: this.o.url }, 'connected')
     try {

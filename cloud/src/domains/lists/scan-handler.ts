@@ -1,13 +1,22 @@
-// The `scan` event's domain: scans become list items (see scan-apply.ts), then live views hear of it.
+// The `scan` event's domain: scans become list items (see scan-apply.ts). The handler runs inside the
+// ingest transaction (possibly in the writer thread); its effect runs after the commit, on the main
+// thread, where live views and the online lookup listen.
 import type { ScanEvent } from '@relais/hardware'
 import type { Kysely } from 'kysely'
-import type { EventHandler, HandlerResult, IncomingEvent } from '../../ingest/event-ingest.js'
+import type { EventHandler, HandlerResult, IncomingEvent } from '../../ingest/batch-apply.js'
 import type { Database } from '../../storage/schema.js'
 import type { ListEvents } from './list-events.js'
 import { applyScans } from './scan-apply.js'
 
+/** What a committed scan changed, as plain data (it may cross from the writer thread). */
+export interface ScanEffect {
+  householdId: string
+  itemId: string
+  unknownKey?: string
+}
+
 export class ScanHandler implements EventHandler {
-  constructor(private readonly o: { events: ListEvents; debounceMs: number }) {}
+  constructor(private readonly o: { debounceMs: number }) {}
 
   async apply(trx: Kysely<Database>, events: IncomingEvent[], now: number): Promise<HandlerResult[]> {
     const applied = await applyScans(
@@ -22,21 +31,21 @@ export class ScanHandler implements EventHandler {
       })),
       { now, debounceMs: this.o.debounceMs },
     )
-    return applied.map((r) => ({
-      ack: r.ack,
-      tags: r.householdId ? { household: r.householdId } : undefined,
-      after:
+    return applied.map((r) => {
+      const effect: ScanEffect | undefined =
         r.householdId === undefined || r.changedItemId === undefined
           ? undefined
-          : () => {
-              this.o.events.emit('change', {
-                householdId: r.householdId!,
-                itemId: r.changedItemId,
-                reason: 'scan',
-              })
-              if (r.unknownKey)
-                this.o.events.emit('unknown', { householdId: r.householdId!, code: r.unknownKey })
-            },
-    }))
+          : { householdId: r.householdId, itemId: r.changedItemId, unknownKey: r.unknownKey }
+      return { ack: r.ack, tags: r.householdId ? { household: r.householdId } : undefined, effect }
+    })
+  }
+}
+
+/** Tells live views of the change, and the online lookup of a code nobody could name. */
+export function scanEffect(events: ListEvents): (effect: unknown) => void {
+  return (effect) => {
+    const e = effect as ScanEffect
+    events.emit('change', { householdId: e.householdId, itemId: e.itemId, reason: 'scan' })
+    if (e.unknownKey) events.emit('unknown', { householdId: e.householdId, code: e.unknownKey })
   }
 }

@@ -1,0 +1,12 @@
+// Which domain takes which event name: built the same way on the main thread and in the SQLite writer
+// thread, so both apply events alike.
+import { ScanHandler } from '../domains/lists/scan-handler.js'
+import type { EventHandler } from '../ingest/batch-apply.js'
+
+export interface HandlerSettings {
+  debounceMs: number
+}
+
+export function createEventHandlers(s: HandlerSettings): Record<string, EventHandler> {
+  return { scan: new ScanHandler({ debounceMs: s.debounceMs }) }
+}
