@@ -50,14 +50,8 @@ export class MqttLink extends EventEmitter<LinkEvents> {
 
   /** Starts connecting; returns at once. Connection state arrives as events. */
   start(): void {
-    const { agent, session } = this.o
-    const offline = makeEnvelope({
-      agent,
-      type: 'status',
-      session: session.id,
-      seq: session.next(),
-      data: { state: 'offline' },
-    })
+    const { agent } = this.o
+    const offline = this.status('offline')
     const opts: IClientOptions = {
       clientId: agent,
       username: this.o.username ?? agent,
@@ -71,7 +65,7 @@ export class MqttLink extends EventEmitter<LinkEvents> {
       queueQoSZero: false,
       will: {
         topic: topics.status(agent),
-        payload: Buffer.from(JSON.stringify(offline)),
+        payload: Buffer.from(offline),
         qos: 1,
         retain: true,
       },
@@ -106,19 +100,21 @@ export class MqttLink extends EventEmitter<LinkEvents> {
     this.emit('connected')
   }
 
+  /** The agent's retained status message (DESIGN.md, status row), serialised. */
+  private status(state: 'online' | 'offline', reason?: string): string {
+    const { agent, session } = this.o
+    const data = reason === undefined ? { state } : { state, reason }
+    return JSON.stringify(
+      makeEnvelope({ agent, type: 'status', session: session.id, seq: session.next(), data }),
+    )
+  }
+
   /** Status online, then info and device statuses, all retained; after each connect and on `cmd/rebirth`. */
   async publishBirth(): Promise<void> {
     const client = this.client
     if (!client?.connected) return
-    const { agent, session } = this.o
-    const online = makeEnvelope({
-      agent,
-      type: 'status',
-      session: session.id,
-      seq: session.next(),
-      data: { state: 'online' },
-    })
-    await client.publishAsync(topics.status(agent), JSON.stringify(online), { qos: 1, retain: true })
+    const { agent } = this.o
+    await client.publishAsync(topics.status(agent), this.status('online'), { qos: 1, retain: true })
     for (const m of this.o.birth())
       await client.publishAsync(m.topic, m.payload, { qos: m.qos, retain: true })
   }
@@ -158,18 +154,10 @@ export class MqttLink extends EventEmitter<LinkEvents> {
     const client = this.client
     if (!client) return
     if (client.connected) {
-      const { agent, session } = this.o
-      const offline = makeEnvelope({
-        agent,
-        type: 'status',
-        session: session.id,
-        seq: session.next(),
-        data: { state: 'offline', reason: 'shutdown' },
-      })
+      const { agent } = this.o
+      const offline = this.status('offline', 'shutdown')
       await Promise.race([
-        client
-          .publishAsync(topics.status(agent), JSON.stringify(offline), { qos: 1, retain: true })
-          .catch(() => {}),
+        client.publishAsync(topics.status(agent), offline, { qos: 1, retain: true }).catch(() => {}),
         new Promise((r) => setTimeout(r, 2000)),
       ])
     }
