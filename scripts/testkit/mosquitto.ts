@@ -1,0 +1,146 @@
+// A throwaway Mosquitto broker for one test: its own temp dir (config, password file, ACL), a loopback
+// listener on a free port, no anonymous clients, no persistence. Imported by tests only.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir, userInfo } from 'node:os'
+import { join } from 'node:path'
+import mqtt from 'mqtt'
+import { findExecutable, freePort, waitFor } from './services.js'
+
+export interface MosquittoUser {
+  username: string
+  password: string
+  /** ACL lines for this user, as in mosquitto.conf(5): 'read relais/v1/#', 'write relais/v1/a/#'. */
+  acl: string[]
+}
+
+export interface Mosquitto {
+  /** mqtt://127.0.0.1:<port> */
+  url: string
+  port: number
+  /** What the broker logged lately (connections, refusals), for assertions and failure messages. */
+  log(): string
+  /** Stops the broker (TERM, then KILL after 5 s) and removes its directory. */
+  stop(): Promise<void>
+}
+
+export const MOSQUITTO_INSTALL = 'apt-get install mosquitto mosquitto-clients'
+
+/** The broker (Debian: /usr/sbin/mosquitto) and mosquitto_passwd, or undefined unless both exist. */
+export function findMosquitto(): { bin: string; passwd: string } | undefined {
+  const bin = findExecutable('mosquitto')
+  const passwd = findExecutable('mosquitto_passwd')
+  return bin && passwd ? { bin, passwd } : undefined
+}
+
+export interface StartMosquittoOptions {
+  users: MosquittoUser[]
+  /** Default a free one. */
+  port?: number
+  timeoutMs?: number
+}
+
+export async function startMosquitto(opts: StartMosquittoOptions): Promise<Mosquitto> {
+  const found = findMosquitto()
+  if (found === undefined) throw new Error(`mosquitto not found (${MOSQUITTO_INSTALL})`)
+  const first = opts.users[0]
+  if (first === undefined) throw new Error('startMosquitto needs at least one user')
+  const port = opts.port ?? (await freePort())
+  // mkdtemp makes the folder 0700: the password file's hashes stay private to this user.
+  const dir = mkdtempSync(join(tmpdir(), 'relais-mosquitto-'))
+  const passwords = join(dir, 'passwd')
+  const acl = join(dir, 'acl')
+  const config = join(dir, 'mosquitto.conf')
+  opts.users.forEach((u, i) => {
+    // -c creates the file with the first user; -b takes the password from the command line.
+    execFileSync(found.passwd, [...(i === 0 ? ['-c'] : []), '-b', passwords, u.username, u.password], {
+      stdio: 'ignore',
+    })
+  })
+  writeFileSync(
+    acl,
+    opts.users
+      .map((u) => [`user ${u.username}`, ...u.acl.map((l) => `topic ${l}`), ''].join('\n'))
+      .join('\n'),
+  )
+  // stderr, not stdout: stdout is block-buffered into a pipe, so log() would lag behind the broker.
+  // Started as root, Mosquitto switches to the `mosquitto` user, which could not read this folder:
+  // name the current user, which makes that switch a no-op.
+  writeFileSync(
+    config,
+    `per_listener_settings false
+listener ${port} 127.0.0.1
+allow_anonymous false
+password_file ${passwords}
+acl_file ${acl}
+persistence false
+user ${userInfo().username}
+log_dest stderr
+log_type error
+log_type warning
+log_type notice
+log_type information
+connection_messages true
+`,
+  )
+  const child = spawn(found.bin, ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  const keep = (d: Buffer) => {
+    output = (output + d.toString()).slice(-20_000)
+  }
+  child.stdout?.on('data', keep)
+  child.stderr?.on('data', keep)
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  // A test process that exits without stop() must not leave a broker or its files behind.
+  const killOnExit = () => {
+    child.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  }
+  process.once('exit', killOnExit)
+  const stop = async () => {
+    process.removeListener('exit', killOnExit)
+    await terminate(child, exited)
+    rmSync(dir, { recursive: true, force: true })
+  }
+
+  const url = `mqtt://127.0.0.1:${port}`
+  try {
+    await Promise.race([
+      waitFor(`mosquitto on ${url}`, () => canConnect(url, first), opts.timeoutMs),
+      exited.then(() => {
+        throw new Error(`mosquitto exited at start (code ${child.exitCode}): ${output.trim()}`)
+      }),
+    ])
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  return { url, port, log: () => output, stop }
+}
+
+/** One MQTT connect as `user`: true once the listener is up and the password file loaded. */
+async function canConnect(url: string, user: MosquittoUser): Promise<boolean> {
+  const client = await mqtt.connectAsync(url, {
+    username: user.username,
+    password: user.password,
+    clientId: `relais-testkit-probe-${process.pid}`,
+    reconnectPeriod: 0,
+    connectTimeout: 2000,
+  })
+  await client.endAsync()
+  return true
+}
+
+async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  child.kill('SIGTERM')
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<'late'>((r) => {
+    timer = setTimeout(() => r('late'), 5000)
+  })
+  if ((await Promise.race([exited, late])) === 'late') {
+    child.kill('SIGKILL')
+    await exited
+  }
+  clearTimeout(timer)
+}
