@@ -24,6 +24,16 @@ export interface Mosquitto {
   stop(): Promise<void>
 }
 
+/** sh -c GUARD name <mosquitto> <config> <dir>: runs the broker until stdin closes, then cleans up. */
+const GUARD = `exec 3<&0
+"$1" -c "$2" &
+pid=$!
+(read -r _ <&3; kill "$pid" 2>/dev/null) &
+wait "$pid"
+status=$?
+rm -rf "$3"
+exit $status`
+
 export const MOSQUITTO_INSTALL = 'apt-get install mosquitto mosquitto-clients'
 
 /** The broker (Debian: /usr/sbin/mosquitto) and mosquitto_passwd, or undefined unless both exist. */
@@ -83,7 +93,13 @@ log_type information
 connection_messages true
 `,
   )
-  const child = spawn(found.bin, ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // The broker runs under a small sh that stops it and removes the folder once our end of its stdin
+  // closes: on stop(), and also when the test process is SIGKILLed (the runner's timeout), which no
+  // 'exit' handler sees. Its own process group, so a last-resort kill reaches the broker too.
+  const child = spawn('/bin/sh', ['-c', GUARD, 'relais-mosquitto', found.bin, config, dir], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  })
   let output = ''
   const keep = (d: Buffer) => {
     output = (output + d.toString()).slice(-20_000)
@@ -91,15 +107,19 @@ connection_messages true
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  // A test process that exits without stop() must not leave a broker or its files behind.
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL')
+    } catch {}
+  }
   const killOnExit = () => {
-    child.kill('SIGKILL')
+    killGroup()
     rmSync(dir, { recursive: true, force: true })
   }
   process.once('exit', killOnExit)
   const stop = async () => {
     process.removeListener('exit', killOnExit)
-    await terminate(child, exited)
+    await terminate(child, exited, killGroup)
     rmSync(dir, { recursive: true, force: true })
   }
 
@@ -131,15 +151,15 @@ async function canConnect(url: string, user: MosquittoUser): Promise<boolean> {
   return true
 }
 
-async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
+async function terminate(child: ChildProcess, exited: Promise<void>, kill: () => void): Promise<void> {
+  child.stdin?.end()
   if (child.exitCode !== null || child.signalCode !== null) return
-  child.kill('SIGTERM')
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<'late'>((r) => {
     timer = setTimeout(() => r('late'), 5000)
   })
   if ((await Promise.race([exited, late])) === 'late') {
-    child.kill('SIGKILL')
+    kill()
     await exited
   }
   clearTimeout(timer)
