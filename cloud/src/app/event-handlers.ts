@@ -1,6 +1,7 @@
 // Which domain takes which event name: built the same way on the main thread and in the SQLite writer
 // thread, so both apply events alike.
 import { ScanHandler } from '../domains/lists/scan-handler.js'
+import { PressHandler } from '../domains/pickups/press-handler.js'
 import type { EventHandler } from '../ingest/batch-apply.js'
 
 export interface HandlerSettings {
@@ -8,5 +9,5 @@ export interface HandlerSettings {
 }
 
 export function createEventHandlers(s: HandlerSettings): Record<string, EventHandler> {
-  return { scan: new ScanHandler({ debounceMs: s.debounceMs }) }
+  return { scan: new ScanHandler({ debounceMs: s.debounceMs }), press: new PressHandler() }
 }

@@ -11,7 +11,9 @@ export interface IncomingEvent {
   name: string
   message: Envelope
   receivedAt: number
+  /** The agent's placements, filled in when the batch is applied. */
   householdId: string | null
+  siteId: string | null
 }
 
 export interface HandlerResult {
@@ -45,7 +47,7 @@ export async function applyBatch(
       (
         await trx
           .selectFrom('agents')
-          .select(['id', 'household_id', 'revoked_at'])
+          .select(['id', 'household_id', 'site_id', 'revoked_at'])
           .where('id', 'in', agentIds)
           .execute()
       ).map((a) => [a.id, a] as const),
@@ -83,6 +85,7 @@ export async function applyBatch(
       } else {
         firstInBatch.set(key, i)
         e.householdId = agent.household_id
+        e.siteId = agent.site_id
         const g = groups.get(e.name) ?? []
         g.push(i)
         groups.set(e.name, g)

@@ -125,6 +125,7 @@ export class EventIngest implements Feature {
       message: d.message,
       receivedAt,
       householdId: null,
+      siteId: null,
     })
     if (this.running === undefined) this.running = this.flushLoop()
   }

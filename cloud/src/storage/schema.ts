@@ -22,6 +22,8 @@ export interface ApiTokensTable {
 export interface AgentsTable {
   id: string
   household_id: string | null
+  /** Where a pickup button is placed (migration 0003). */
+  site_id: string | null
   /** scrypt$N$r$p$salt$hash (base64url); the secret itself is never stored. */
   secret_hash: string
   created_at: number
@@ -106,6 +108,42 @@ export interface ItemChangesTable {
   undone_at: number | null
 }
 
+export interface SitesTable {
+  id: string
+  name: string
+  address: string
+  lat: number
+  lon: number
+  notes: string | null
+  contact: string | null
+  created_at: number
+}
+
+export interface PickupRequestsTable {
+  id: string
+  site_id: string
+  agent_id: string
+  device_id: string
+  state: 'requested' | 'scheduled' | 'collected' | 'not_found' | 'cancelled' | 'expired'
+  requested_at: number
+  window_from: number | null
+  window_to: number | null
+  updated_at: number
+  closed_reason: string | null
+}
+
+export interface PickupTransitionsTable {
+  id: string
+  request_id: string
+  from_state: string | null
+  to_state: string
+  at: number
+  /** Who: 'agent/device', 'courier:<id>', 'ops:<token>', 'system'. */
+  by: string
+  reason: string | null
+  event_id: string | null
+}
+
 export interface CatalogueLookupsTable {
   code: string
   status: 'found' | 'not_found' | 'error'
@@ -125,5 +163,8 @@ export interface Database {
   processed_events: ProcessedEventsTable
   catalogue_lookups: CatalogueLookupsTable
   item_changes: ItemChangesTable
+  sites: SitesTable
+  pickup_requests: PickupRequestsTable
+  pickup_transitions: PickupTransitionsTable
   kysely_migration?: { name: Generated<string> }
 }

@@ -1,5 +1,6 @@
 // Payload schemas per topic, the typed half of the contract: what `data` holds on each topic.
 import { type Static, type TSchema, Type } from '@sinclair/typebox'
+import { AckPickupSchema, PressEventSchema } from '../kinds/button.js'
 import { AckItemSchema, ScanEventSchema } from '../kinds/scanner.js'
 
 export const AgentStatusSchema = Type.Object(
@@ -63,6 +64,7 @@ export const AckSchema = Type.Object(
     /** The event had been applied before; this ack repeats the outcome it had then. */
     replayed: Type.Optional(Type.Boolean()),
     item: Type.Optional(AckItemSchema),
+    pickup: Type.Optional(AckPickupSchema),
   },
   { additionalProperties: false },
 )
@@ -73,6 +75,7 @@ export const EmptySchema = Type.Object({}, { additionalProperties: false })
 /** Events by name (`.../<device>/event/<name>`). Device kinds add theirs here. */
 export const eventSchemas: Readonly<Record<string, TSchema>> = {
   scan: ScanEventSchema,
+  press: PressEventSchema,
 }
 
 /** Commands by name (`.../[<device>/]cmd/<name>`). */

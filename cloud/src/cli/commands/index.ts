@@ -5,11 +5,13 @@ import { barcodeCommand } from './barcode.js'
 import { catalogueImportCommand } from './catalogue.js'
 import { householdAddCommand } from './household.js'
 import { serveCommand } from './serve.js'
+import { siteAddCommand } from './site.js'
 
 export const commands: Command[] = [
   serveCommand,
   householdAddCommand,
   agentAddCommand,
+  siteAddCommand,
   catalogueImportCommand,
   barcodeCommand,
 ]

@@ -14,15 +14,27 @@ export interface AgentRecord {
 
 export async function addAgent(
   db: Db,
-  input: { id: string; householdId?: string },
+  input: { id: string; householdId?: string; siteId?: string },
   now = Date.now(),
-): Promise<{ agent: { id: string; householdId: string | null }; username: string; secret: string }> {
+): Promise<{
+  agent: { id: string; householdId: string | null; siteId: string | null }
+  username: string
+  secret: string
+}> {
   const id = assertId('agent', input.id)
   const secret = newSecret('ra_')
   const secretHash = await hashSecret(secret)
   await db.transaction().execute(async (trx) => {
     if (await trx.selectFrom('agents').select('id').where('id', '=', id).executeTakeFirst()) {
       throw conflict(`agent '${id}' already exists`)
+    }
+    if (input.siteId !== undefined) {
+      const site = await trx
+        .selectFrom('sites')
+        .select('id')
+        .where('id', '=', input.siteId)
+        .executeTakeFirst()
+      if (!site) throw notFound(`site '${input.siteId}'`)
     }
     if (input.householdId !== undefined) {
       const h = await trx
@@ -37,13 +49,18 @@ export async function addAgent(
       .values({
         id,
         household_id: input.householdId ?? null,
+        site_id: input.siteId ?? null,
         secret_hash: secretHash,
         created_at: now,
         revoked_at: null,
       })
       .execute()
   })
-  return { agent: { id, householdId: input.householdId ?? null }, username: id, secret }
+  return {
+    agent: { id, householdId: input.householdId ?? null, siteId: input.siteId ?? null },
+    username: id,
+    secret,
+  }
 }
 
 export async function findAgent(db: Db, id: string): Promise<AgentRecord | undefined> {
