@@ -161,6 +161,9 @@ export class MqttLink extends EventEmitter<LinkEvents> {
         new Promise((r) => setTimeout(r, 2000)),
       ])
     }
-    await client.endAsync(!client.connected).catch(() => {})
+    // Forced: a graceful end waits for every QoS 1 publish mqtt.js still tracks, and one left over from
+    // a dropped connection may never be acked, hanging the stop. Nothing is lost: unacked events stay
+    // in the outbox, and offline has been published (or the will says it).
+    await client.endAsync(true).catch(() => {})
   }
 }
