@@ -161,9 +161,18 @@ export class MqttLink extends EventEmitter<LinkEvents> {
         new Promise((r) => setTimeout(r, 2000)),
       ])
     }
-    // Forced: a graceful end waits for every QoS 1 publish mqtt.js still tracks, and one left over from
-    // a dropped connection may never be acked, hanging the stop. Nothing is lost: unacked events stay
-    // in the outbox, and offline has been published (or the will says it).
-    await client.endAsync(true).catch(() => {})
+    // A graceful end sends DISCONNECT, so the broker drops the will and our 'shutdown' status stands. But
+    // it waits for every QoS 1 publish mqtt.js still tracks, and one left over from a dropped connection
+    // may never be acked: after 2 s the end is forced (the will then says offline). Nothing is lost:
+    // unacked events stay in the outbox.
+    const graceful = client.endAsync(false).then(
+      () => true,
+      () => false,
+    )
+    const ended = await Promise.race([
+      graceful,
+      new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref()),
+    ])
+    if (!ended) await client.endAsync(true).catch(() => {})
   }
 }
