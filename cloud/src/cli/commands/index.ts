@@ -4,6 +4,7 @@ import { agentAddCommand } from './agent.js'
 import { barcodeCommand } from './barcode.js'
 import { catalogueImportCommand } from './catalogue.js'
 import { householdAddCommand } from './household.js'
+import { routePlanCommand } from './route.js'
 import { serveCommand } from './serve.js'
 import { siteAddCommand } from './site.js'
 
@@ -14,4 +15,5 @@ export const commands: Command[] = [
   siteAddCommand,
   catalogueImportCommand,
   barcodeCommand,
+  routePlanCommand,
 ]
