@@ -43,8 +43,12 @@ export async function main(argv: string[], ctxIn?: CliContext): Promise<number> 
   try {
     return await command.run(args.slice(words), ctx)
   } catch (err) {
-    if (err instanceof UsageError) {
-      fail(ctx, 'usage', err.message)
+    // node:util parseArgs throws for unknown or malformed options: that is a usage error too.
+    const parseArgsError =
+      typeof (err as { code?: unknown }).code === 'string' &&
+      (err as { code: string }).code.startsWith('ERR_PARSE_ARGS')
+    if (err instanceof UsageError || parseArgsError) {
+      fail(ctx, 'usage', (err as Error).message)
       ctx.err(`usage: relais ${command.usage}`)
       return 2
     }

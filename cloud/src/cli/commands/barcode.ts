@@ -10,14 +10,11 @@ export const barcodeCommand: Command = {
   summary: 'check barcodes: GTIN, check digit, UPC-E, AIM id, GS1 element string (JSON lines)',
   usage: 'barcode [--upce | --ean8] [--] <code>...',
   async run(args, ctx) {
-    let parsed: ReturnType<typeof parseOptions>
-    try {
-      parsed = parseOptions(args)
-    } catch (err) {
-      // node:util parseArgs throws a TypeError with a clear message for unknown options.
-      throw new UsageError(err instanceof Error ? err.message : String(err))
-    }
-    const { values, positionals } = parsed
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { upce: { type: 'boolean' }, ean8: { type: 'boolean' } },
+    })
     if (positionals.length === 0) throw new UsageError('give at least one code')
     if (values.upce && values.ean8) throw new UsageError('--upce and --ean8 exclude each other')
     const opts: ParseBarcodeOptions = values.upce ? { hint: 'upce' } : values.ean8 ? { hint: 'ean8' } : {}
@@ -26,14 +23,6 @@ export const barcodeCommand: Command = {
     for (const code of positionals) ctx.out(JSON.stringify(line(parseBarcode(code, opts))))
     return 0
   },
-}
-
-function parseOptions(args: string[]) {
-  return parseArgs({
-    args,
-    allowPositionals: true,
-    options: { upce: { type: 'boolean' }, ean8: { type: 'boolean' } },
-  })
 }
 
 /** The fields in a fixed order, the optional ones only when set. */

@@ -11,14 +11,11 @@ export const routePlanCommand: Command = {
   summary: 'order a depot and stops (JSON file) into a courier round; prints the order and its length',
   usage: 'route plan <file.json> [--euclidean] [--open] [--json]',
   async run(args, ctx) {
-    let parsed: ReturnType<typeof parseOptions>
-    try {
-      parsed = parseOptions(args)
-    } catch (err) {
-      // node:util parseArgs throws a TypeError with a clear message for unknown options.
-      throw new UsageError(err instanceof Error ? err.message : String(err))
-    }
-    const { values, positionals } = parsed
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { euclidean: { type: 'boolean' }, open: { type: 'boolean' } },
+    })
     if (positionals.length !== 1) throw new UsageError('give exactly one route file')
     const file = positionals[0]!
     const metric: Metric = values.euclidean ? 'euclidean' : 'haversine'
@@ -34,14 +31,6 @@ export const routePlanCommand: Command = {
     print(ctx, json, table(plan, points.depotId, metric, ms))
     return 0
   },
-}
-
-function parseOptions(args: string[]) {
-  return parseArgs({
-    args,
-    allowPositionals: true,
-    options: { euclidean: { type: 'boolean' }, open: { type: 'boolean' } },
-  })
 }
 
 async function readRouteFile(file: string): Promise<Record<string, unknown>> {
