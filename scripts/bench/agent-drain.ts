@@ -21,7 +21,7 @@ export interface DrainResult {
   /** From the agent connected to the last ack (agent's log times). */
   drainSeconds: number
   perSecond: number
-  /** Over the whole drain, from the cloud's start. */
+  /** Over the drain, from the agent's reconnect to its last ack. */
   agent: Footprint
   cloud: Footprint
   baseline: { seconds: number; perSecond: number }
@@ -59,8 +59,9 @@ export async function measureDrain(
     progress(`drain W=${window}: agent offline with ${events} queued; starting the cloud`)
     await cloud.start()
     const up = Date.now()
-    const meters = { agent: new Meter(agent.pid), cloud: new Meter(cloud.pid()) }
     const connected = await agent.waitLine('to reconnect', (l) => l.msg === 'connected', 120_000)
+    // From the reconnect (seen within 50 ms): CPU while draining, not while waiting out the back-off.
+    const meters = { agent: new Meter(agent.pid), cloud: new Meter(cloud.pid()) }
     await agent.waitUntil(`${events} acks`, () => agent.count('scan acknowledged') >= events, 120_000)
     const footprint = { agent: meters.agent.stop(), cloud: meters.cloud.stop() }
     const lastAck = agent.lines.findLast((l) => l.msg === 'scan acknowledged')!

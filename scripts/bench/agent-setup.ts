@@ -40,6 +40,7 @@ export async function buildBundles(dir: string): Promise<Bundles> {
     target: 'node20',
     // What build:agent does for mqtt.js too: ws tries these in a try/catch and does without.
     external: ['bufferutil', 'utf-8-validate'],
+    // As build:agent: bundled CommonJS code calls require() for Node built-ins, which ESM lacks.
     banner: {
       js: "import { createRequire as __benchCreateRequire } from 'node:module'\nconst require = __benchCreateRequire(import.meta.url)",
     },
