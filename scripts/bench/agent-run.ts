@@ -1,8 +1,9 @@
 // Runs the whole agent bench: the bundles built and the cloud started once, then the phases in turn,
 // each with its baseline in the same run: idle footprint (the outbox write rate runs while the idle
 // processes settle), drain after an outage (one per inflight window), scan-to-ack latency.
+
 import { mkdtempSync } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type DrainResult, measureDrain } from './agent-drain.js'
 import { type IdlePair, measureIdle } from './agent-idle.js'
@@ -10,6 +11,7 @@ import { type LatencyResult, measureLatency } from './agent-latency.js'
 import { measureOutbox, type OutboxResult } from './agent-outbox.js'
 import { tempDir } from './agent-procs.js'
 import { buildBundles, type Form, prepareCloud } from './agent-setup.js'
+import { benchMeta } from './meta.js'
 import { benchCodes, type Credentials } from './workload.js'
 
 export interface AgentBenchOptions {
@@ -85,12 +87,7 @@ export async function runAgentBench(o: AgentBenchOptions): Promise<AgentBenchRun
       )
       return {
         meta: {
-          date: new Date().toISOString(),
-          node: process.version,
-          cpu: cpus()[0]?.model ?? 'unknown',
-          cores: cpus().length,
-          load: [loadBefore, loadavg()[0]!],
-          options,
+          ...benchMeta(loadBefore, options),
           seconds: (performance.now() - started) / 1000,
         },
         idle,

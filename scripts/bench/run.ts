@@ -1,8 +1,10 @@
 // Runs the whole ingest bench: both servers started once, then for each client count K, Relais and the
 // bare baseline in turn (interleaved, so drift on a shared machine hits both alike), each through a
 // saturation phase and a fixed-rate phase.
-import { cpus, loadavg } from 'node:os'
+
+import { loadavg } from 'node:os'
 import { connectAll } from './load.js'
+import { benchMeta } from './meta.js'
 import { type PhaseResult, runPhase } from './phases.js'
 import { type Server, type ServerName, startBare, startRelais } from './servers.js'
 import { benchCodes, ScanSource } from './workload.js'
@@ -92,12 +94,7 @@ export async function runBench(o: BenchOptions): Promise<BenchRun> {
   }
   return {
     meta: {
-      date: new Date().toISOString(),
-      node: process.version,
-      cpu: cpus()[0]?.model ?? 'unknown',
-      cores: cpus().length,
-      load: [loadBefore, loadavg()[0]!],
-      options,
+      ...benchMeta(loadBefore, options),
       baseline: BASELINE,
     },
     phases,
