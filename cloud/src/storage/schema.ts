@@ -12,8 +12,12 @@ export interface ApiTokensTable {
   id: string
   /** sha256 of the token: tokens are 256-bit random, so a fast hash is enough to make a leak useless. */
   token_hash: string
-  scope: 'household' | 'courier' | 'ops'
+  scope: 'household' | 'courier' | 'ops' | 'site'
   household_id: string | null
+  /** A courier token's courier (migration 0004). */
+  courier_id: string | null
+  /** A site token's site: the customer's view of their own button (migration 0004). */
+  site_id: string | null
   name: string
   created_at: number
   revoked_at: number | null
@@ -117,6 +121,8 @@ export interface SitesTable {
   notes: string | null
   contact: string | null
   created_at: number
+  /** The courier whose round collects here (migration 0004); null: the courier of the nearest depot. */
+  courier_id: string | null
 }
 
 export interface PickupRequestsTable {
@@ -130,6 +136,8 @@ export interface PickupRequestsTable {
   window_to: number | null
   updated_at: number
   closed_reason: string | null
+  /** The round it is on, once assigned (migration 0004). */
+  round_id: string | null
 }
 
 export interface PickupTransitionsTable {
@@ -142,6 +150,69 @@ export interface PickupTransitionsTable {
   by: string
   reason: string | null
   event_id: string | null
+}
+
+export interface DepotsTable {
+  id: string
+  name: string
+  address: string
+  lat: number
+  lon: number
+  created_at: number
+}
+
+export interface CouriersTable {
+  id: string
+  name: string
+  depot_id: string
+  phone: string | null
+  /** Working day, minutes after local midnight (RELAIS_TZ). */
+  shift_start_min: Generated<number>
+  shift_end_min: Generated<number>
+  /** Average speed over the legs, metres per second. */
+  speed_mps: Generated<number>
+  /** Time spent at each stop, seconds. */
+  service_s: Generated<number>
+  /** Width of the ETA window shown to the customer, seconds. */
+  window_s: Generated<number>
+  created_at: number
+  retired_at: number | null
+}
+
+export interface RoundsTable {
+  id: string
+  courier_id: string
+  /** Local calendar day, YYYY-MM-DD. */
+  day: string
+  depot_id: string
+  starts_at: number
+  ends_at: number
+  length_m: Generated<number>
+  planned_at: number
+  revision: Generated<number>
+}
+
+export interface RoundStopsTable {
+  round_id: string
+  request_id: string
+  seq: number
+  arrival: number
+  window_from: number
+  window_to: number
+}
+
+export interface WebhookDeliveriesTable {
+  /** The transition's id. */
+  id: string
+  request_id: string
+  /** The JSON body, fixed at enqueue time so every retry signs and sends the same bytes. */
+  body: string
+  created_at: number
+  attempts: Generated<number>
+  next_at: number
+  delivered_at: number | null
+  last_status: number | null
+  last_error: string | null
 }
 
 export interface CatalogueLookupsTable {
@@ -166,5 +237,10 @@ export interface Database {
   sites: SitesTable
   pickup_requests: PickupRequestsTable
   pickup_transitions: PickupTransitionsTable
+  depots: DepotsTable
+  couriers: CouriersTable
+  rounds: RoundsTable
+  round_stops: RoundStopsTable
+  webhook_deliveries: WebhookDeliveriesTable
   kysely_migration?: { name: Generated<string> }
 }

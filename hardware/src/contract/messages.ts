@@ -1,6 +1,6 @@
 // Payload schemas per topic, the typed half of the contract: what `data` holds on each topic.
 import { type Static, type TSchema, Type } from '@sinclair/typebox'
-import { AckPickupSchema, PressEventSchema } from '../kinds/button.js'
+import { AckPickupSchema, PickupCmdSchema, PressEventSchema } from '../kinds/button.js'
 import { AckItemSchema, ScanEventSchema } from '../kinds/scanner.js'
 
 export const AgentStatusSchema = Type.Object(
@@ -83,6 +83,7 @@ export const cmdSchemas: Readonly<Record<string, TSchema>> = {
   ack: AckSchema,
   identify: EmptySchema,
   rebirth: EmptySchema,
+  pickup: PickupCmdSchema,
 }
 
 export const agentTopicSchemas = {

@@ -43,7 +43,23 @@ export const AckPickupSchema = Type.Object(
     ),
     /** When the state last changed (epoch ms). */
     since: Type.Integer({ minimum: 0 }),
+    /** Why it closed, when it did not end collected ("nothing in the box", "cancelled at the button"). */
+    reason: Type.Optional(Type.String({ maxLength: 200 })),
   },
   { additionalProperties: false },
 )
 export type AckPickup = Static<typeof AckPickupSchema>
+
+/**
+ * `relais/v1/<agent>/<device>/cmd/pickup`: the cloud tells a button that its request changed outside a
+ * press (scheduled with a window, window moved, collected, not found, expired, cancelled by ops), and
+ * again after every birth of the agent, so a button that was offline or restarted shows the truth.
+ */
+export const PickupCmdSchema = Type.Object(
+  {
+    /** The button's latest request; absent when it has none worth showing (none in the last day). */
+    pickup: Type.Optional(AckPickupSchema),
+  },
+  { additionalProperties: false },
+)
+export type PickupCmd = Static<typeof PickupCmdSchema>

@@ -20,6 +20,7 @@ export function ackPickup(r: PickupRequestsTable): AckPickup {
   const p: AckPickup = { id: r.id, state: r.state, since: Number(r.updated_at) }
   if (r.window_from !== null && r.window_to !== null)
     p.window = { from: Number(r.window_from), to: Number(r.window_to) }
+  if (r.closed_reason !== null && r.state !== 'collected') p.reason = r.closed_reason
   return p
 }
 
@@ -57,6 +58,7 @@ export class PressHandler implements EventHandler {
         window_to: null,
         updated_at: now,
         closed_reason: null,
+        round_id: null,
       }
       await trx.insertInto('pickup_requests').values(r).execute()
       await transition(trx, r.id, null, 'requested', now, by, null, e.message.id)

@@ -4,14 +4,14 @@ import { newId } from '../../lib/ids.js'
 import { newSecret, sha256 } from '../../lib/secrets.js'
 import type { Database } from '../../storage/schema.js'
 
-export type TokenScope = 'household' | 'courier' | 'ops'
+export type TokenScope = 'household' | 'courier' | 'ops' | 'site'
 export interface TokenIdentity {
   tokenId: string
   scope: TokenScope
   householdId: string | null
 }
 
-const PREFIX: Record<TokenScope, string> = { household: 'rh_', courier: 'rc_', ops: 'ro_' }
+const PREFIX: Record<TokenScope, string> = { household: 'rh_', courier: 'rc_', ops: 'ro_', site: 'rs_' }
 
 export async function createToken(
   db: Kysely<Database>,

@@ -4,9 +4,11 @@ import type { Migration } from 'kysely'
 import * as m0001 from './0001-initial.js'
 import * as m0002 from './0002-item-changes.js'
 import * as m0003 from './0003-pickups.js'
+import * as m0004 from './0004-rounds.js'
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-item-changes': m0002,
   '0003-pickups': m0003,
+  '0004-rounds': m0004,
 }
