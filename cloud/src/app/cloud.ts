@@ -101,7 +101,10 @@ export class Cloud {
       start: async () => {
         // SQLite writes run in a writer thread so fsync never stalls the broker (ingest/apply-worker.ts);
         // RELAIS_INGEST_WORKER=off applies them on this thread instead.
-        const settings = { debounceMs: config.ingest.debounceMs }
+        const settings = {
+          debounceMs: config.ingest.debounceMs,
+          webhook: config.pickups.webhook !== undefined,
+        }
         this.applier = config.ingest.worker
           ? new WorkerApplier({ ...settings, dataDir: config.dataDir }, log.child({ module: 'writer' }))
           : new InlineApplier(this.db, createEventHandlers(settings))

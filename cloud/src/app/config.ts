@@ -11,6 +11,14 @@ export interface CloudConfig {
   timeseries: { bufferMax: number; flushIntervalMs: number; batchMax: number }
   ingest: { debounceMs: number; batchMax: number; dedupeRetentionDays: number; worker: boolean }
   catalogue: { onlineLookup: boolean; offApiUrl: string; lookupTimeoutMs: number }
+  pickups: {
+    /** IANA time zone of the courier's working day (the round's calendar day and shift hours). */
+    timeZone: string
+    /** An open request not collected within this many hours expires. */
+    expireAfterH: number
+    /** POST every transition here, signed with HMAC-SHA256 of the body under `secret`. */
+    webhook?: { url: string; secret: string }
+  }
 }
 
 type Env = Record<string, string | undefined>
@@ -67,6 +75,18 @@ export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfi
     problems.push(`RELAIS_INFLUX_RETENTION=${retention}: expected a duration like 30d, 12w, 720h or INF`)
   }
 
+  const timeZone = env.RELAIS_TZ || Intl.DateTimeFormat().resolvedOptions().timeZone
+  try {
+    new Intl.DateTimeFormat('en', { timeZone })
+  } catch {
+    problems.push(`RELAIS_TZ=${timeZone}: expected an IANA time zone such as Europe/Paris`)
+  }
+  const webhookUrl = url('RELAIS_WEBHOOK_URL')
+  const webhookSecret = env.RELAIS_WEBHOOK_SECRET ?? ''
+  if (webhookUrl !== undefined && webhookSecret.length < 16) {
+    problems.push('RELAIS_WEBHOOK_URL is set: RELAIS_WEBHOOK_SECRET must be at least 16 characters')
+  }
+
   const config: CloudConfig = {
     dataDir: resolve(env.RELAIS_DATA_DIR || '.data'),
     logLevel: env.RELAIS_LOG_LEVEL || 'info',
@@ -96,6 +116,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfi
       onlineLookup: bool('RELAIS_OFF_LOOKUP', false),
       offApiUrl: url('RELAIS_OFF_API_URL') ?? 'https://world.openfoodfacts.org',
       lookupTimeoutMs: int('RELAIS_OFF_TIMEOUT_MS', 3000, 100, 60_000),
+    },
+    pickups: {
+      timeZone,
+      expireAfterH: int('RELAIS_PICKUP_EXPIRE_H', 72, 1, 24 * 30),
+      webhook: webhookUrl ? { url: webhookUrl, secret: webhookSecret } : undefined,
     },
   }
   if (problems.length > 0) throw new ConfigError(problems)

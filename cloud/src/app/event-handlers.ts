@@ -6,8 +6,13 @@ import type { EventHandler } from '../ingest/batch-apply.js'
 
 export interface HandlerSettings {
   debounceMs: number
+  /** Queue a webhook delivery with every pickup transition (RELAIS_WEBHOOK_URL is set). */
+  webhook: boolean
 }
 
 export function createEventHandlers(s: HandlerSettings): Record<string, EventHandler> {
-  return { scan: new ScanHandler({ debounceMs: s.debounceMs }), press: new PressHandler() }
+  return {
+    scan: new ScanHandler({ debounceMs: s.debounceMs }),
+    press: new PressHandler({ webhook: s.webhook }),
+  }
 }

@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely'
 import type { EventHandler, HandlerResult, IncomingEvent } from '../../ingest/batch-apply.js'
 import { newId } from '../../lib/ids.js'
 import type { Database, PickupRequestsTable } from '../../storage/schema.js'
+import { recordTransition, type TransitionOptions } from './transitions.js'
 
 const OPEN: ReadonlyArray<PickupRequestsTable['state']> = ['requested', 'scheduled']
 
@@ -25,6 +26,8 @@ export function ackPickup(r: PickupRequestsTable): AckPickup {
 }
 
 export class PressHandler implements EventHandler {
+  constructor(private readonly opts: TransitionOptions = { webhook: false }) {}
+
   async apply(trx: Kysely<Database>, events: IncomingEvent[], now: number): Promise<HandlerResult[]> {
     const out: HandlerResult[] = []
     // Presses are rare (a few a day per button): one at a time keeps the state machine plain.
@@ -61,7 +64,11 @@ export class PressHandler implements EventHandler {
         round_id: null,
       }
       await trx.insertInto('pickup_requests').values(r).execute()
-      await transition(trx, r.id, null, 'requested', now, by, null, e.message.id)
+      await recordTransition(
+        trx,
+        { request: r, from: null, to: 'requested', at: now, by, reason: null, eventId: e.message.id },
+        this.opts,
+      )
       return this.result('pickup_requested', r, tags)
     }
     if (press === 'long') {
@@ -71,8 +78,26 @@ export class PressHandler implements EventHandler {
         .set({ state: 'cancelled', updated_at: now, closed_reason: 'cancelled at the button' })
         .where('id', '=', open.id)
         .execute()
-      await transition(trx, open.id, open.state, 'cancelled', now, by, 'long press', e.message.id)
-      return this.result('pickup_cancelled', { ...open, state: 'cancelled', updated_at: now }, tags)
+      const closed: PickupRequestsTable = {
+        ...open,
+        state: 'cancelled',
+        updated_at: now,
+        closed_reason: 'cancelled at the button',
+      }
+      await recordTransition(
+        trx,
+        {
+          request: closed,
+          from: open.state,
+          to: 'cancelled',
+          at: now,
+          by,
+          reason: 'long press',
+          eventId: e.message.id,
+        },
+        this.opts,
+      )
+      return this.result('pickup_cancelled', closed, tags)
     }
     // double: show the open request, or the latest one closed in the last day (collected, not found...).
     const shown =
@@ -98,30 +123,4 @@ export class PressHandler implements EventHandler {
     const effect: PressEffect = { siteId: r.site_id, requestId: r.id, state: r.state }
     return { ack: { outcome, pickup: ackPickup(r) }, tags, effect }
   }
-}
-
-/** Every state change is kept: who, when, why, and the event that caused it. */
-export async function transition(
-  trx: Kysely<Database>,
-  requestId: string,
-  from: string | null,
-  to: string,
-  at: number,
-  by: string,
-  reason: string | null,
-  eventId: string | null,
-): Promise<void> {
-  await trx
-    .insertInto('pickup_transitions')
-    .values({
-      id: newId(),
-      request_id: requestId,
-      from_state: from,
-      to_state: to,
-      at,
-      by,
-      reason,
-      event_id: eventId,
-    })
-    .execute()
 }
