@@ -1,4 +1,10 @@
 // @relais/simulators: virtual devices and fleets for demos, scenarios and load.
 export { AgentFleet, type AgentFleetOptions, SimulatedAgent, type SimulatedAgentSpec } from './agent-fleet.js'
+export {
+  ButtonDevice,
+  type ButtonDeviceOptions,
+  type PickupCmdRecord,
+  type PressRecord,
+} from './button-device.js'
 export { householdScenario, readSampleCodes, type ScenarioStep, UNKNOWN_CODES } from './household-scenario.js'
 export { ScannerDevice, type ScannerDeviceOptions } from './scanner-device.js'
