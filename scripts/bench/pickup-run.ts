@@ -1,0 +1,256 @@
+// The pickup bench's measurements, against an in-process Cloud on SQLite (embedded defaults): N simulated
+// buttons (contract-only ButtonDevice, one MQTT client each) at M sites press at a fixed pace, single and
+// long in turn, so every single opens a new request. Timed with performance.now() in this process:
+//   press -> ack:        press published -> its cmd/ack (carrying the pickup) received
+//   press -> scheduled:  press published -> the pickup on a round with a window (ack or cmd/pickup)
+// Baseline in the same run, at the same pace and client count: a bare MQTT round trip on the same broker
+// (pickup-echo.ts), measured before and after the presses and pooled. Then one open request per site and
+// the planning time for that live round.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pino from 'pino'
+import { Cloud } from '../../cloud/src/app/cloud.js'
+import { loadConfig } from '../../cloud/src/app/config.js'
+import { addAgent } from '../../cloud/src/domains/agents/agents.js'
+import {
+  distanceMatrix,
+  nearestNeighbour,
+  pathProblem,
+  planRoute,
+  stopsOf,
+  tourLength,
+  validatePoints,
+} from '../../cloud/src/domains/pickups/route/index.js'
+import { seededRandom } from '../../cloud/src/domains/pickups/route/perturb.js'
+import { createSite } from '../../cloud/src/domains/sites/sites.js'
+import { ButtonDevice, type PressRecord } from '../../simulators/src/index.js'
+import { waitFor } from '../testkit/services.js'
+import { benchMeta } from './meta.js'
+import { quantile } from './phases.js'
+import { EchoClient, startEcho } from './pickup-echo.js'
+
+export interface PickupBenchOptions {
+  buttons: number
+  sites: number
+  /** Presses per button (and echoes per baseline client, in each baseline phase). */
+  pressesPerButton: number
+  /** Presses (or echoes) per second over all buttons. */
+  rate: number
+  /** Timed runs of the route planner; the median is reported. */
+  routeRuns: number
+}
+
+export interface LatencyStats {
+  sent: number
+  answered: number
+  p50Ms: number
+  p99Ms: number
+  maxMs: number
+}
+
+export interface RouteTiming {
+  stops: number
+  /** planRoute on the live round's stops (validation, matrix, construction, local search, kicks). */
+  planMedianMs: number
+  planMinMs: number
+  /** Nearest neighbour alone on the same stops, the route bench's baseline. */
+  nnMedianMs: number
+  lengthKm: number
+  nnLengthKm: number
+}
+
+export interface PickupBenchRun {
+  meta: ReturnType<typeof benchMeta<PickupBenchOptions>>
+  bare: LatencyStats
+  pressAck: LatencyStats
+  /** Undefined when the cloud schedules nothing (no courier rounds in this build). */
+  pressScheduled?: LatencyStats
+  outcomes: Record<string, number>
+  /** Unexpected outcomes, lost acks, contract violations from the cloud. */
+  errors: number
+  route: RouteTiming
+}
+
+/** What a single or long press may be answered with in this workload. */
+export const EXPECTED_PRESS_OUTCOMES = ['pickup_requested', 'pickup_cancelled']
+
+// Paris inside the Périphérique; the depot near Châtelet (as the route bench).
+export const BENCH_DEPOT = { id: 'depot', lat: 48.8589, lon: 2.347 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export function stats(ms: number[], sent: number): LatencyStats {
+  const sorted = [...ms].sort((a, b) => a - b)
+  return {
+    sent,
+    answered: sorted.length,
+    p50Ms: quantile(sorted, 0.5),
+    p99Ms: quantile(sorted, 0.99),
+    maxMs: sorted.at(-1) ?? Number.NaN,
+  }
+}
+
+/** Calls op(i) for i < count at `rate` per second, catching up on the schedule when the loop lags. */
+async function paced(count: number, rate: number, op: (i: number) => void): Promise<void> {
+  const t0 = performance.now()
+  for (let i = 0; i < count; i++) {
+    const due = t0 + (i * 1000) / rate
+    const wait = due - performance.now()
+    if (wait > 1) await sleep(wait)
+    op(i)
+  }
+}
+
+export async function runPickupBench(
+  o: PickupBenchOptions,
+  progress: (line: string) => void = () => {},
+): Promise<PickupBenchRun> {
+  const loadBefore = loadavg()[0]!
+  const dir = mkdtempSync(join(tmpdir(), 'relais-bench-pickup-'))
+  const cloud = new Cloud(
+    loadConfig({
+      RELAIS_DATA_DIR: dir,
+      RELAIS_MQTT_PORT: '0',
+      RELAIS_MQTT_HOST: '127.0.0.1',
+      RELAIS_HTTP_PORT: '0',
+      RELAIS_HTTP_HOST: '127.0.0.1',
+    }),
+    pino({ level: 'silent' }),
+  )
+  await cloud.start()
+  const buttons: ButtonDevice[] = []
+  const echoes: EchoClient[] = []
+  let stopEcho: (() => Promise<void>) | undefined
+  try {
+    const url = `mqtt://127.0.0.1:${cloud.mqttPort}`
+    const random = seededRandom(o.sites)
+    const sites = Array.from({ length: o.sites }, (_, k) => ({
+      id: `site-${k}`,
+      lat: 48.816 + random() * 0.086,
+      lon: 2.255 + random() * 0.16,
+    }))
+    for (const s of sites) await createSite(cloud.db, { ...s, address: `${s.id}, Paris` })
+    const creds = await Promise.all(
+      Array.from({ length: o.buttons }, async (_, k) => ({
+        button: await addAgent(cloud.db, { id: `button-${k}`, siteId: sites[k % o.sites]!.id }),
+        echo: await addAgent(cloud.db, { id: `echo-${k}` }),
+      })),
+    )
+    progress(`${o.sites} sites, ${o.buttons} buttons provisioned`)
+
+    stopEcho = await startEcho(cloud.broker)
+    for (const c of creds) {
+      const b = new ButtonDevice({
+        url,
+        agent: c.button.username,
+        secret: c.button.secret,
+        resendAfterMs: 30_000,
+      })
+      b.start()
+      buttons.push(b)
+      echoes.push(await EchoClient.connect(url, c.echo.username, c.echo.secret))
+    }
+    await Promise.all(buttons.map((b) => b.waitConnected()))
+
+    // Warm-up (JIT, SQLite pages, the writer thread): one double press and one echo each, untimed.
+    await Promise.all(buttons.map((b) => b.acked(b.press('double'))))
+    for (const e of echoes) e.send()
+    await waitFor('warm-up echoes', async () => echoes.every((e) => e.outstanding === 0), 60_000)
+    for (const e of echoes) e.rtts.length = 0
+
+    const total = o.buttons * o.pressesPerButton
+    const bare = async (label: string) => {
+      await paced(total, o.rate, (i) => echoes[i % o.buttons]!.send())
+      await waitFor(
+        `${label}: every echo back`,
+        async () => echoes.every((e) => e.outstanding === 0),
+        120_000,
+      )
+      progress(`${label} done`)
+    }
+    await bare('bare round trips (before)')
+
+    const timed: PressRecord[] = []
+    await paced(total, o.rate, (i) => {
+      const b = buttons[i % o.buttons]!
+      const turn = Math.floor(i / o.buttons)
+      timed.push(
+        b.presses.get(b.press(turn % 2 === 0 ? 'single' : 'long', turn % 2 === 0 ? undefined : 2500))!,
+      )
+    })
+    await waitFor('every press acked', async () => buttons.every((b) => b.unacked === 0), 120_000).catch(
+      () => undefined,
+    )
+    progress('presses done')
+    await bare('bare round trips (after)')
+
+    const outcomes: Record<string, number> = {}
+    for (const r of timed) {
+      const k = r.ack?.outcome ?? 'lost'
+      outcomes[k] = (outcomes[k] ?? 0) + 1
+    }
+    const ackMs = timed.filter((r) => r.ack).map((r) => r.ackAt! - r.sentAt!)
+    const odd = Object.entries(outcomes).filter(([k]) => !EXPECTED_PRESS_OUTCOMES.includes(k))
+    const errors = odd.reduce((s, [, n]) => s + n, 0) + buttons.reduce((s, b) => s + b.invalid.length, 0)
+
+    // The live round: one open request per site, then the planner on exactly those stops.
+    const open = sites.map((_, k) => buttons[k % o.buttons]!)
+    const last = await Promise.all(open.map((b) => b.acked(b.press('single'))))
+    const live = await cloud.db
+      .selectFrom('pickup_requests')
+      .innerJoin('sites', 'sites.id', 'pickup_requests.site_id')
+      .select(['pickup_requests.id as id', 'sites.lat as lat', 'sites.lon as lon'])
+      .where('pickup_requests.state', 'in', ['requested', 'scheduled'])
+      .execute()
+    progress(`${last.length} sites pressed, ${live.length} open requests`)
+    const route = timeRoute(live, o.routeRuns)
+
+    return {
+      meta: benchMeta(loadBefore, o),
+      bare: stats(
+        echoes.flatMap((e) => e.rtts),
+        2 * total,
+      ),
+      pressAck: stats(ackMs, total),
+      outcomes,
+      errors,
+      route,
+    }
+  } finally {
+    await Promise.all(buttons.map((b) => b.stop()))
+    await Promise.all(echoes.map((e) => e.close()))
+    await stopEcho?.()
+    await cloud.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function timeRoute(stops: Array<{ id: string; lat: number; lon: number }>, runs: number): RouteTiming {
+  const plan = () => planRoute({ metric: 'haversine', depot: BENCH_DEPOT, stops }).length
+  // As the route bench's baseline: validation, distance matrix and the nearest-neighbour tour.
+  const nn = () => {
+    const matrix = distanceMatrix(validatePoints('haversine', BENCH_DEPOT, stops).coords, 'haversine')
+    return tourLength(matrix, stopsOf(pathProblem(matrix), nearestNeighbour(pathProblem(matrix))))
+  }
+  const time = (f: () => number) => {
+    const ms: number[] = []
+    let length = f() // warm-up
+    for (let r = 0; r < runs; r++) {
+      const t0 = performance.now()
+      length = f()
+      ms.push(performance.now() - t0)
+    }
+    return { ms: ms.sort((a, b) => a - b), length }
+  }
+  const p = time(plan)
+  const n = time(nn)
+  return {
+    stops: stops.length,
+    planMedianMs: quantile(p.ms, 0.5),
+    planMinMs: p.ms[0]!,
+    nnMedianMs: quantile(n.ms, 0.5),
+    lengthKm: p.length / 1000,
+    nnLengthKm: n.length / 1000,
+  }
+}
