@@ -3,16 +3,21 @@ import type { Command } from '../context.js'
 import { agentAddCommand } from './agent.js'
 import { barcodeCommand } from './barcode.js'
 import { catalogueImportCommand } from './catalogue.js'
+import { courierAddCommand } from './courier.js'
+import { depotAddCommand } from './depot.js'
 import { householdAddCommand } from './household.js'
 import { routePlanCommand } from './route.js'
 import { serveCommand } from './serve.js'
-import { siteAddCommand } from './site.js'
+import { siteAddCommand, siteAssignCommand } from './site.js'
 
 export const commands: Command[] = [
   serveCommand,
   householdAddCommand,
   agentAddCommand,
   siteAddCommand,
+  siteAssignCommand,
+  depotAddCommand,
+  courierAddCommand,
   catalogueImportCommand,
   barcodeCommand,
   routePlanCommand,
