@@ -1,11 +1,16 @@
 // The agent's composition root: the boot order written out, stopped in reverse.
-//   outbox -> feedback -> MQTT link (connects in the background) -> sender -> scanners -> health -> inbox
+//   outbox -> feedback -> MQTT link (connects in the background) -> sender -> scanners -> buttons -> health
+//   -> inbox
 import { type Feature, startFeatures, stopFeatures } from '@relais/hardware'
-import type { AgentConfig, ScannerConfig } from './config/schema.js'
+import type { AgentConfig, ButtonConfig, ScannerConfig } from './config/schema.js'
+import { createButtonInput } from './drivers/button/index.js'
+import type { ButtonInput } from './drivers/button/types.js'
 import { createScanSource } from './drivers/scanner/index.js'
 import type { ScanSource } from './drivers/scanner/types.js'
+import { ButtonFeature } from './features/button.js'
 import { HealthFeature } from './features/health.js'
 import { InboxFeature } from './features/inbox.js'
+import { PickupStore } from './features/pickup-store.js'
 import { ScannerFeature } from './features/scanner.js'
 import { createFeedback } from './feedback/index.js'
 import type { Feedback } from './feedback/types.js'
@@ -19,6 +24,8 @@ import { OutboxSender } from './outbox/sender.js'
 export interface AgentDeps {
   /** Drivers by scanner config; tests and simulators pass simulated ones. */
   scanSource?: (config: ScannerConfig, log: Logger) => ScanSource
+  /** Drivers by button config; tests and simulators pass simulated ones or a mock-firmata board. */
+  buttonInput?: (config: ButtonConfig, log: Logger) => ButtonInput
   feedback?: Feedback
 }
 
@@ -32,6 +39,9 @@ export class Agent {
   health!: HealthFeature
   inbox!: InboxFeature
   readonly scanners: ScannerFeature[] = []
+  readonly buttons: ButtonFeature[] = []
+  /** The latest request per button, beside the outbox (open while buttons are configured). */
+  pickups?: PickupStore
   private started: Feature[] = []
 
   constructor(
@@ -69,7 +79,11 @@ export class Agent {
       keepaliveS: config.broker.keepaliveS,
       log,
       session,
-      birth: () => [buildInfo(config, session), ...this.scanners.map((s) => s.statusMessage())],
+      birth: () => [
+        buildInfo(config, session),
+        ...this.scanners.map((s) => s.statusMessage()),
+        ...this.buttons.map((b) => b.statusMessage()),
+      ],
     })
     features.push({
       critical: true,
@@ -123,6 +137,50 @@ export class Agent {
         },
       })
     }
+    if (config.buttons.length > 0) {
+      // The store first: a button must find what it showed before a restart when it starts.
+      features.push({
+        critical: false,
+        feature: {
+          name: 'pickup-store',
+          start: () => {
+            this.pickups = new PickupStore(config.dataDir)
+          },
+          stop: () => this.pickups?.close(),
+        },
+      })
+    }
+    for (const bc of config.buttons) {
+      features.push({
+        critical: false,
+        feature: {
+          name: `button:${bc.id}`,
+          start: async () => {
+            if (this.pickups === undefined) throw new Error('no pickup store')
+            const f = new ButtonFeature({
+              agent,
+              input: (this.deps.buttonInput ?? createButtonInput)(bc, log),
+              outbox: this.outbox,
+              sender: this.sender,
+              link: this.link,
+              store: this.pickups,
+              session,
+              log,
+              doubleGapMs: bc.doubleGapMs,
+              longMs: bc.longMs,
+              display: { afterWindowMs: bc.afterWindowMin * 60_000, closedShowMs: bc.closedShowMin * 60_000 },
+            })
+            this.buttons.push(f)
+            await f.start()
+          },
+          stop: async () => {
+            const i = this.buttons.findIndex((b) => b.device === bc.id)
+            await this.buttons[i]?.stop()
+            if (i >= 0) this.buttons.splice(i, 1)
+          },
+        },
+      })
+    }
     features.push({
       critical: false,
       feature: {
@@ -146,12 +204,16 @@ export class Agent {
       link: this.link,
       feedback: this.feedback,
       scanners: () => this.scanners,
+      buttons: () => this.buttons,
       health: () => this.health,
       log,
     })
     features.push({ critical: false, feature: this.inbox })
     this.started = await startFeatures(features, log)
-    log.info({ agent, scanners: config.scanners.length, outbox: this.outbox.depth }, 'relais agent started')
+    log.info(
+      { agent, scanners: config.scanners.length, buttons: config.buttons.length, outbox: this.outbox.depth },
+      'relais agent started',
+    )
   }
 
   /**

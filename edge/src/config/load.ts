@@ -61,6 +61,12 @@ function crossChecks(c: AgentConfig): string[] {
     const codes = [s.modes.add, s.modes.remove, s.modes.undo]
     if (new Set(codes).size !== 3) out.push(`scanners.${i}.modes: add, remove and undo codes must differ`)
   })
+  c.buttons.forEach((b, i) => {
+    if (ids.has(b.id)) out.push(`buttons.${i}.id: '${b.id}' is used twice`)
+    ids.add(b.id)
+    if (b.io === 'linux' && !b.linux) out.push(`buttons.${i}.linux: required with io 'linux'`)
+    if (b.io === 'firmata' && !b.firmata) out.push(`buttons.${i}.firmata: required with io 'firmata'`)
+  })
   if (c.feedback.kind === 'johnny-five' && !c.feedback.johnnyFive)
     out.push(`feedback.johnnyFive: required with kind 'johnny-five'`)
   if (c.feedback.johnnyFive?.io === 'firmata' && !c.feedback.johnnyFive.port)

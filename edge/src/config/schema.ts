@@ -2,7 +2,7 @@
 // with every error listed at once; RELAIS_AGENT_* environment variables override single settings.
 
 import { ID_PATTERN } from '@relais/hardware'
-import { type Static, Type } from '@sinclair/typebox'
+import { type Static, type TSchema, Type } from '@sinclair/typebox'
 
 const Id = Type.String({ pattern: ID_PATTERN })
 
@@ -103,6 +103,58 @@ export const FeedbackSchema = Type.Object(
   { additionalProperties: false, default: {} },
 )
 
+/** A button's outputs: green is required; red/blue make it two-colour or RGB; buzzer is an active one. */
+function buttonOutputs<T extends TSchema>(one: () => T) {
+  return Type.Object(
+    { green: one(), red: Type.Optional(one()), blue: Type.Optional(one()), buzzer: Type.Optional(one()) },
+    { additionalProperties: false },
+  )
+}
+
+export const LinuxButtonSchema = Type.Object(
+  {
+    /** The gpio-key's event device: /dev/input/by-path/platform-<node>-event is stable across reboots. */
+    input: Type.String({ minLength: 1 }),
+    /** The EV_KEY code the overlay gives the key (linux,code); 256 = BTN_0. */
+    keyCode: Type.Integer({ minimum: 0, maximum: 767, default: 256 }),
+    /** Where the kernel LED class lives; tests point it at a temp dir. */
+    ledsDir: Type.String({ minLength: 1, default: '/sys/class/leds' }),
+    /** LED class names (gpio-leds overlay `label`), written as <ledsDir>/<name>/brightness. */
+    leds: buttonOutputs(() => Type.String({ pattern: '^[A-Za-z0-9:_.-]{1,64}$' })),
+  },
+  { additionalProperties: false },
+)
+
+export const FirmataButtonSchema = Type.Object(
+  {
+    /** The board's serial port (StandardFirmata), a stable udev name. */
+    port: Type.String({ minLength: 1 }),
+    pin: Type.Integer({ minimum: 0, maximum: 127 }),
+    /** Button to ground with the internal pull-up (the default), or to 5 V with a pull-down resistor. */
+    pullup: Type.Boolean({ default: true }),
+    leds: buttonOutputs(() => Type.Integer({ minimum: 0, maximum: 127 })),
+  },
+  { additionalProperties: false },
+)
+
+export const ButtonSchema = Type.Object(
+  {
+    id: Id,
+    io: Type.Union([Type.Literal('linux'), Type.Literal('firmata'), Type.Literal('simulated')]),
+    linux: Type.Optional(LinuxButtonSchema),
+    firmata: Type.Optional(FirmataButtonSchema),
+    /** A second press this soon after the first release makes a double press. */
+    doubleGapMs: Type.Integer({ minimum: 100, maximum: 2000, default: 400 }),
+    /** Held this long (or longer) is a long press; also johnny-five's holdtime. */
+    longMs: Type.Integer({ minimum: 500, maximum: 10_000, default: 2000 }),
+    /** The window display stays on this long after the window closed without news. */
+    afterWindowMin: Type.Integer({ minimum: 0, maximum: 24 * 60, default: 30 }),
+    /** Collected, not found, cancelled or expired is shown this long after it happened, then off. */
+    closedShowMin: Type.Integer({ minimum: 1, maximum: 24 * 60, default: 15 }),
+  },
+  { additionalProperties: false },
+)
+
 export const AgentConfigSchema = Type.Object(
   {
     agent: Type.Object({ id: Id }, { additionalProperties: false }),
@@ -145,6 +197,7 @@ export const AgentConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     scanners: Type.Array(ScannerSchema, { default: [] }),
+    buttons: Type.Array(ButtonSchema, { default: [] }),
     feedback: FeedbackSchema,
   },
   { additionalProperties: false },
@@ -152,4 +205,5 @@ export const AgentConfigSchema = Type.Object(
 
 export type AgentConfig = Static<typeof AgentConfigSchema>
 export type ScannerConfig = Static<typeof ScannerSchema>
+export type ButtonConfig = Static<typeof ButtonSchema>
 export type FeedbackConfig = Static<typeof FeedbackSchema>

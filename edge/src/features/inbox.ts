@@ -1,10 +1,12 @@
 // The agent's inbox: its retained `config` and the `cmd/*` topics the cloud publishes to it (DESIGN.md,
-// contract table). rebirth re-publishes the birth; identify shows the identify pattern; a config push is
+// contract table). rebirth re-publishes the birth; identify shows the identify pattern; pickup goes to its
+// button; a config push is
 // applied without a restart where the setting allows it, and what needs a restart is said in the log.
-import { decodeMessage, type Envelope } from '@relais/hardware'
+import { decodeMessage, type Envelope, type PickupCmd } from '@relais/hardware'
 import type { Feedback } from '../feedback/types.js'
 import type { Logger } from '../lib/logger.js'
 import type { MqttLink } from '../link/mqtt-link.js'
+import type { ButtonFeature } from './button.js'
 import type { HealthFeature } from './health.js'
 import type { ScannerFeature } from './scanner.js'
 
@@ -35,6 +37,7 @@ export class InboxFeature {
       link: MqttLink
       feedback: Feedback
       scanners: () => ScannerFeature[]
+      buttons?: () => ButtonFeature[]
       health: () => HealthFeature | undefined
       log: Logger
     },
@@ -68,6 +71,14 @@ export class InboxFeature {
       void this.o.link
         .publishBirth()
         .catch((err: Error) => this.log.warn({ err: err.message }, 'rebirth failed'))
+    } else if (d.topic.name === 'pickup') {
+      // The button's request changed outside a press, or the cloud's word after a birth (the contract,
+      // hardware/src/kinds/button.ts).
+      const device = d.topic.device
+      const button = this.o.buttons?.().find((b) => b.device === device)
+      if (button === undefined)
+        this.log.warn({ msgId: d.message.id, device }, 'cmd/pickup for no such button')
+      else button.applyCmd(d.message.data as PickupCmd, d.message.id)
     } else if (d.topic.name === 'identify') {
       this.log.info({ msgId: d.message.id, device: d.topic.device }, 'identify requested')
       this.o.feedback.show('identify', { device: d.topic.device })

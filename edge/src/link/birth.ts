@@ -21,7 +21,10 @@ export function buildInfo(config: AgentConfig, session: Session): { topic: strin
   const data = {
     version: AGENT_VERSION,
     configHash: configHash(config),
-    devices: config.scanners.map((s) => ({ id: s.id, kind: 'scanner' })),
+    devices: [
+      ...config.scanners.map((s) => ({ id: s.id, kind: 'scanner' })),
+      ...config.buttons.map((b) => ({ id: b.id, kind: 'button' })),
+    ],
     platform: `${process.platform}-${process.arch} node ${process.versions.node}`,
   }
   const env = makeEnvelope({ agent, type: 'info', session: session.id, seq: session.next(), data })
