@@ -1,20 +1,22 @@
-// The household page: GET /h/:household serves an HTML shell and /static/* its script, style and icon.
-// The shell holds no data, so it needs no token and is the same for every household (an unknown one
-// gets it too: answering 404 would tell strangers which households exist). The page reads its token
+// The web pages: GET /h/:household (the shopping list), /c/:courier (the courier's round) and /s/:site
+// (the customer's pickups) serve an HTML shell each, and /static/* their scripts, styles and icon.
+// A shell holds no data, so it needs no token and is the same for every household, courier or site (an
+// unknown one gets it too: answering 404 would tell strangers which exist). The page reads its token
 // from the URL fragment, which browsers never send to a server or its logs, and calls the JSON API
 // with it as a bearer token.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ID_PATTERN } from '@relais/hardware'
 import { Type } from '@sinclair/typebox'
 import { ErrorSchema, HouseholdParams } from '../schemas.js'
-import { DEFAULT_STATIC_DIR, loadPage, sendAsset } from '../static-assets.js'
+import { DEFAULT_STATIC_DIR, loadPage, type StaticAsset, sendAsset } from '../static-assets.js'
 
 export interface PageRoutesOptions {
-  /** Where household.html and its assets live; the sources' static/ folder unless a test says. */
+  /** Where the pages and their assets live; the sources' static/ folder unless a test says. */
   staticDir?: string
 }
 
 // Nothing from elsewhere: no CDN, no inline script or style, no framing (clickjacking on the check-off
-// buttons), no <base> rewriting where the script comes from.
+// and Collected buttons), no <base> rewriting where the script comes from.
 const CSP = [
   "default-src 'self'",
   "base-uri 'none'",
@@ -26,27 +28,52 @@ const CSP = [
 const Html = Type.String({ description: 'text/html: the page shell, no household data' })
 const NotModified = Type.Null({ description: 'the cached copy is current' })
 
+// The pages: each a shell, its path and the files it names. Files shared by pages (icon, live.js) carry the
+// same content hash, so they are one URL and one route.
+const PAGES = [
+  {
+    path: '/h/:household',
+    params: HouseholdParams,
+    html: 'household.html',
+    assets: ['household.js', 'household.css', 'icon.svg'],
+  },
+  {
+    // The courier's round. Same reasoning as the household page: one shell for every courier.
+    path: '/c/:courier',
+    params: Type.Object({ courier: Type.String({ pattern: ID_PATTERN, description: 'courier id' }) }),
+    html: 'courier.html',
+    assets: ['courier.js', 'pickups.css', 'live.js', 'pickup-text.js', 'round-map.js', 'icon.svg'],
+  },
+  {
+    // The customer's site (a letterbox with a pickup button).
+    path: '/s/:site',
+    params: Type.Object({ site: Type.String({ pattern: ID_PATTERN, description: 'site id' }) }),
+    html: 'site.html',
+    assets: ['site.js', 'pickups.css', 'live.js', 'pickup-text.js', 'icon.svg'],
+  },
+]
+
 export const pageRoutes: FastifyPluginAsyncTypebox<PageRoutesOptions> = async (app, opts) => {
-  const { html, assets } = await loadPage(opts.staticDir ?? DEFAULT_STATIC_DIR, 'household.html', [
-    'household.js',
-    'household.css',
-    'icon.svg',
-  ])
+  const dir = opts.staticDir ?? DEFAULT_STATIC_DIR
+  const assets = new Map<string, StaticAsset>()
+  for (const page of PAGES) {
+    const loaded = await loadPage(dir, page.html, page.assets)
+    for (const a of loaded.assets) assets.set(a.url, a)
+    app.get(
+      page.path,
+      { schema: { params: page.params, response: { 200: Html, 304: NotModified, 400: ErrorSchema } } },
+      async (request, reply) => {
+        reply
+          .header('content-security-policy', CSP)
+          // The fragment never leaves the browser, but no page of ours should say where it came from.
+          .header('referrer-policy', 'no-referrer')
+          .header('x-frame-options', 'DENY')
+        return sendAsset(request, reply, loaded.html)
+      },
+    )
+  }
 
-  app.get(
-    '/h/:household',
-    { schema: { params: HouseholdParams, response: { 200: Html, 304: NotModified, 400: ErrorSchema } } },
-    async (request, reply) => {
-      reply
-        .header('content-security-policy', CSP)
-        // The fragment never leaves the browser, but no page of ours should say where it came from.
-        .header('referrer-policy', 'no-referrer')
-        .header('x-frame-options', 'DENY')
-      return sendAsset(request, reply, html)
-    },
-  )
-
-  for (const a of assets) {
+  for (const a of assets.values()) {
     app.get(
       a.url,
       { schema: { response: { 200: Type.String({ description: a.contentType }), 304: NotModified } } },
