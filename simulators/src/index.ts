@@ -7,4 +7,16 @@ export {
   type PressRecord,
 } from './button-device.js'
 export { householdScenario, readSampleCodes, type ScenarioStep, UNKNOWN_CODES } from './household-scenario.js'
+export { LinkFault } from './link-fault.js'
+export {
+  type DemoPress,
+  PARIS_DEPOT,
+  type PickupPlanOptions,
+  parisSites,
+  pickupDemoScenario,
+  pickupPlan,
+  type SimSite,
+  type SitePresses,
+  seeded,
+} from './pickup-scenario.js'
 export { ScannerDevice, type ScannerDeviceOptions } from './scanner-device.js'
