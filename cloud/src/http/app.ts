@@ -11,11 +11,17 @@ import type { Logger } from '../lib/logger.js'
 import type { Db } from '../storage/db.js'
 import { bearerAuth } from './auth.js'
 import { installErrorHandlers } from './errors.js'
+import { courierRoutes } from './routes/couriers.js'
 import { deviceRoutes } from './routes/devices.js'
 import { eventRoutes } from './routes/events.js'
 import { healthRoutes } from './routes/health.js'
 import { listRoutes } from './routes/lists.js'
 import { pageRoutes } from './routes/pages.js'
+import { pickupRoutes } from './routes/pickups.js'
+import type { PickupApiDeps } from './routes/pickups-deps.js'
+import { PickupStreams } from './routes/pickups-stream.js'
+import { webhookRoutes } from './routes/pickups-webhooks.js'
+import { siteRoutes } from './routes/sites.js'
 
 export interface HttpDeps {
   db: Db
@@ -29,6 +35,9 @@ export interface HttpDeps {
   health?: () => Record<string, unknown>
   /** Milliseconds between event-stream heartbeats; 25 s unless a test wants them sooner. */
   sseHeartbeatMs?: number
+  /** The pickups API's round service and settings; without it the lists still read (days in UTC)
+   * and whatever plans or changes a request answers 503. */
+  pickups?: PickupApiDeps
 }
 
 export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
@@ -67,6 +76,18 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
         fleetEvents: deps.fleet?.events,
         heartbeatMs: deps.sseHeartbeatMs,
       })
+      const streams = new PickupStreams(deps.pickups?.events, deps.sseHeartbeatMs)
+      api.addHook('preClose', async () => streams.closeAll())
+      const pickupOpts = {
+        db: deps.db,
+        pickups: deps.pickups ?? { timeZone: 'UTC', webhookConfigured: false },
+        agents: deps.fleet?.agents,
+        streams,
+      }
+      await api.register(siteRoutes, pickupOpts)
+      await api.register(courierRoutes, pickupOpts)
+      await api.register(pickupRoutes, pickupOpts)
+      await api.register(webhookRoutes, pickupOpts)
     },
     { prefix: '/api' },
   )

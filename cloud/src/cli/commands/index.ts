@@ -9,6 +9,7 @@ import { householdAddCommand } from './household.js'
 import { routePlanCommand } from './route.js'
 import { serveCommand } from './serve.js'
 import { siteAddCommand, siteAssignCommand } from './site.js'
+import { tokenAddCommand, tokenRevokeCommand } from './token.js'
 
 export const commands: Command[] = [
   serveCommand,
@@ -18,6 +19,8 @@ export const commands: Command[] = [
   siteAssignCommand,
   depotAddCommand,
   courierAddCommand,
+  tokenAddCommand,
+  tokenRevokeCommand,
   catalogueImportCommand,
   barcodeCommand,
   routePlanCommand,
