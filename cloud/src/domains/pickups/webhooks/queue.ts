@@ -1,0 +1,169 @@
+// The webhook queue is the webhook_deliveries table (migration 0004): transitions.ts inserts one row per
+// transition in the transition's own transaction; the dispatcher reads due rows, and marks each one
+// delivered or failed with its next attempt. Nothing is held in memory, so a restart, or a receiver
+// down for days, loses nothing.
+//
+// Order: a request's notices go out in the order its transitions were committed, never a later one
+// before an earlier undelivered one. Commit order is the row's insertion order (SQLite's rowid; the
+// created_at column is the transition's clock, which a test or a second writer may not keep monotonic).
+// A row is sent only when it is its request's oldest undelivered one (its "head"); on a failure, the
+// request's later rows are held back to the head's next attempt, so the due index stays mostly heads.
+import { type Kysely, sql } from 'kysely'
+import type { Database } from '../../../storage/schema.js'
+
+export interface DueDelivery {
+  id: string
+  requestId: string
+  body: string
+  attempts: number
+}
+
+const seq = sql<number>`rowid`
+
+/** Up to `limit` deliveries due at `now` that are the oldest undelivered of their request. */
+export async function dueHeads(db: Kysely<Database>, now: number, limit: number): Promise<DueDelivery[]> {
+  const due = await db
+    .selectFrom('webhook_deliveries')
+    .select(['id', 'request_id', seq.as('seq')])
+    .where('delivered_at', 'is', null)
+    .where('next_at', '<=', now)
+    .orderBy(seq)
+    .limit(limit * 4)
+    .execute()
+  if (due.length === 0) return []
+  const requests = [...new Set(due.map((d) => d.request_id))]
+  const firsts = await db
+    .selectFrom('webhook_deliveries')
+    .select(['request_id', sql<number>`min(rowid)`.as('first')])
+    .where('delivered_at', 'is', null)
+    .where('request_id', 'in', requests)
+    .groupBy('request_id')
+    .execute()
+  const first = new Map(firsts.map((f) => [f.request_id, Number(f.first)]))
+  const heads = due.filter((d) => first.get(d.request_id) === Number(d.seq)).slice(0, limit)
+  if (heads.length === 0) return []
+  const rows = await db
+    .selectFrom('webhook_deliveries')
+    .select(['id', 'request_id', 'body', 'attempts'])
+    .where(
+      'id',
+      'in',
+      heads.map((h) => h.id),
+    )
+    .orderBy(seq)
+    .execute()
+  return rows.map((r) => ({ id: r.id, requestId: r.request_id, body: r.body, attempts: Number(r.attempts) }))
+}
+
+export async function markDelivered(
+  db: Kysely<Database>,
+  d: DueDelivery,
+  status: number,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('webhook_deliveries')
+    .set({ delivered_at: now, attempts: d.attempts + 1, last_status: status, last_error: null })
+    .where('id', '=', d.id)
+    .execute()
+}
+
+export async function markFailed(
+  db: Kysely<Database>,
+  d: DueDelivery,
+  failure: { status: number | null; error: string; nextAt: number },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('webhook_deliveries')
+      .set({
+        attempts: d.attempts + 1,
+        next_at: failure.nextAt,
+        last_status: failure.status,
+        last_error: failure.error.slice(0, 300),
+      })
+      .where('id', '=', d.id)
+      .execute()
+    await trx
+      .updateTable('webhook_deliveries')
+      .set({ next_at: failure.nextAt })
+      .where('request_id', '=', d.requestId)
+      .where('delivered_at', 'is', null)
+      .where('next_at', '<', failure.nextAt)
+      .execute()
+  })
+}
+
+/** The earliest next attempt of any undelivered row, if any: the dispatcher sleeps until then. */
+export async function nextDueAt(db: Kysely<Database>): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('webhook_deliveries')
+    .select((eb) => eb.fn.min('next_at').as('at'))
+    .where('delivered_at', 'is', null)
+    .executeTakeFirst()
+  return row?.at === null || row?.at === undefined ? undefined : Number(row.at)
+}
+
+/** Deletes rows delivered before `before`; returns how many. Undelivered rows are never pruned. */
+export async function pruneDelivered(db: Kysely<Database>, before: number): Promise<number> {
+  const r = await db
+    .deleteFrom('webhook_deliveries')
+    .where('delivered_at', 'is not', null)
+    .where('delivered_at', '<', before)
+    .executeTakeFirst()
+  return Number(r.numDeletedRows)
+}
+
+export interface DeliveryRow {
+  id: string
+  requestId: string
+  createdAt: number
+  attempts: number
+  nextAt: number
+  deliveredAt: number | null
+  lastStatus: number | null
+  lastError: string | null
+}
+
+/** For ops staff: the queue's state; pending rows oldest first (the next to go), or every row kept, newest first. */
+export async function listDeliveries(
+  db: Kysely<Database>,
+  opts: { pending: boolean; limit: number },
+): Promise<{ pending: number; oldestPendingAt: number | null; deliveries: DeliveryRow[] }> {
+  const stats = await db
+    .selectFrom('webhook_deliveries')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('created_at').as('oldest')])
+    .where('delivered_at', 'is', null)
+    .executeTakeFirstOrThrow()
+  let q = db
+    .selectFrom('webhook_deliveries')
+    .select([
+      'id',
+      'request_id',
+      'created_at',
+      'attempts',
+      'next_at',
+      'delivered_at',
+      'last_status',
+      'last_error',
+    ])
+  if (opts.pending) q = q.where('delivered_at', 'is', null)
+  const rows = await q
+    .orderBy(seq, opts.pending ? 'asc' : 'desc')
+    .limit(opts.limit)
+    .execute()
+  return {
+    pending: Number(stats.n),
+    oldestPendingAt: stats.oldest === null ? null : Number(stats.oldest),
+    deliveries: rows.map((r) => ({
+      id: r.id,
+      requestId: r.request_id,
+      createdAt: Number(r.created_at),
+      attempts: Number(r.attempts),
+      nextAt: Number(r.next_at),
+      deliveredAt: r.delivered_at === null ? null : Number(r.delivered_at),
+      lastStatus: r.last_status,
+      lastError: r.last_error,
+    })),
+  }
+}
