@@ -27,6 +27,8 @@ const state = {
 }
 const token = takeToken(storeKey)
 const api = apiClient(token, (err) => authFailed(authReason(err)))
+// For the site names only: a refusal there says nothing about the round's link.
+const quietApi = apiClient(token, () => {})
 
 // Messages ---------------------------------------------------------------------------------------------
 
@@ -218,8 +220,8 @@ function render(fresh = new Set()) {
   $('summary').textContent =
     `${fmt.day(r.startsAt)} · from ${r.depot.name} · ${fmt.time(r.startsAt)}–${fmt.time(r.endsAt)}` +
     (r.stops.length > 0 ? ` · ${km} km` : '')
-  $('title').textContent = `Round of ${fmt.day(r.startsAt)}`
-  $('subtitle').textContent = courier
+  $('title').textContent = fmt.day(r.startsAt)
+  $('subtitle').textContent = `Round of ${courier}`
   document.title = `Round ${r.day} · ${courier}`
   if (document.activeElement !== $('day')) $('day').value = r.day
   renderMap(r)
@@ -263,12 +265,29 @@ async function drain() {
         if (said.length > 0) announce($('announce'), said.join('. '))
       }
       render(fresh)
+      learnSites(round.done.map((p) => p.siteId))
       if (fromLive && before) flashUpdated()
       if (statusFromLoad) $('status').hidden = true
     } catch (err) {
       if (!isAuthError(err)) showError('Could not load the round', err, true)
     }
   }
+}
+
+/**
+ * A request done before this page opened names only its site: ask for the site's name once (couriers may
+ * read any site). Without it the list shows the site's id, so a failure here is not worth a message.
+ */
+const asked = new Set()
+async function learnSites(ids) {
+  const unknown = [...new Set(ids)].filter((id) => !state.sites.has(id) && !asked.has(id))
+  if (unknown.length === 0) return
+  for (const id of unknown) asked.add(id)
+  const views = await Promise.all(
+    unknown.map((id) => quietApi('GET', `/api/sites/${encodeURIComponent(id)}`).catch(() => null)),
+  )
+  for (const v of views) if (v?.site) state.sites.set(v.site.id, v.site)
+  if (views.some((v) => v?.site)) render()
 }
 
 // Actions ----------------------------------------------------------------------------------------------
@@ -297,6 +316,8 @@ async function act(stop, kind, call, what) {
     state.pending.delete(id)
     render()
     if (!isAuthError(err)) showError(`Could not ${what} ${stop.site.name}`, err)
+    // Unreachable: nothing to read either, and the stream refetches when it is back.
+    if (err.status === 0) return
   }
   refresh()
 }
@@ -389,5 +410,4 @@ if (!token) {
     onState: setLive,
     onAuth: (err) => authFailed(authReason(err)),
   })
-  window.addEventListener('offline', () => setLive('retry', 'No network'))
 }

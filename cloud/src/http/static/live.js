@@ -99,6 +99,7 @@ export function parseFrame(frame) {
  */
 export function followStream({ url, token, stopped, onOpen, onEvent, onState, onAuth }) {
   let wake = () => {}
+  let current = null // the open connection's AbortController
   const pause = (ms) =>
     new Promise((resolve) => {
       const timer = setTimeout(resolve, ms)
@@ -111,6 +112,7 @@ export function followStream({ url, token, stopped, onOpen, onEvent, onState, on
     let failures = 0
     while (!stopped()) {
       const abort = new AbortController()
+      current = abort
       let watchdog
       const kick = () => {
         clearTimeout(watchdog)
@@ -161,7 +163,12 @@ export function followStream({ url, token, stopped, onOpen, onEvent, onState, on
       await pause(delay)
     }
   })()
-  // Back on the network or on screen: try at once instead of waiting out the back-off.
+  // The network gone: a stream that looks open is dead (the phone may keep the socket for minutes), so
+  // end it and say so; back on the network or on screen: try at once instead of waiting out the back-off.
+  window.addEventListener('offline', () => {
+    current?.abort()
+    onState('retry', 'No network')
+  })
   window.addEventListener('online', () => wake())
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') wake()

@@ -92,13 +92,14 @@ function renderCurrent() {
 function historyItem(p) {
   const steps = (p.transitions ?? []).map((t) =>
     el('li', {}, [
-      el('time', { datetime: new Date(t.at).toISOString(), text: fmt.when(t.at) }),
+      // Under a heading that names the day: the time alone, unless a step fell on a later day.
+      el('time', { datetime: new Date(t.at).toISOString(), text: fmt.when(t.at, p.requestedAt) }),
       ' ',
       text.transitionText(t),
     ]),
   )
   return el('li', { class: 'request', 'data-state': p.state }, [
-    el('h3', { text: `${fmt.day(p.requestedAt)}: ${text.stateText(p, fmt)}` }),
+    el('h3', { text: `${fmt.day(p.requestedAt)}: ${text.stateText(p, fmt, p.requestedAt)}` }),
     steps.length > 0 ? el('ol', { class: 'steps', 'aria-label': 'What happened' }, steps) : null,
   ])
 }
@@ -166,6 +167,7 @@ $('cancel-form').addEventListener('submit', async (e) => {
     state.cancelling = false
     renderCurrent()
     if (!isAuthError(err)) showError('Could not cancel the request', err)
+    if (err.status === 0) return // the stream refetches when the network is back
   }
   refresh()
 })
@@ -187,7 +189,6 @@ if (!token) {
     onState: setLive,
     onAuth: (err) => authFailed(authReason(err)),
   })
-  window.addEventListener('offline', () => setLive('retry', 'No network'))
   // "Requested 10:02" becomes "Mon 12 Nov, 10:02" after midnight; a closed request leaves after a day.
   setInterval(() => {
     if (!state.stopped) render()
