@@ -3,7 +3,9 @@
 // Storage, broker, ingest and HTTP are critical: the boot fails without them. The time series is not:
 // InfluxDB being down must never keep lists from working (DESIGN.md, delivery rule 5). Nor is the
 // fleet's agent state: without it the pages show scanners offline, and lists still work. It starts
-// right after the broker, so it hears the birth of every agent that connects.
+// right after the broker, so it hears the birth of every agent that connects. The round service (courier
+// rounds of pickup requests) is not critical either: presses are still recorded and acked without it,
+// and its first tick plans what arrived meanwhile.
 
 import { type Feature, startFeatures, stopFeatures } from '@relais/hardware'
 import type { FastifyInstance } from 'fastify'
@@ -15,6 +17,9 @@ import { FleetEvents } from '../domains/fleet/fleet-events.js'
 import { CatalogueResolver } from '../domains/lists/catalogue-resolver.js'
 import { ListEvents } from '../domains/lists/list-events.js'
 import { scanEffect } from '../domains/lists/scan-handler.js'
+import { PickupEvents } from '../domains/pickups/pickup-events.js'
+import type { PressEffect } from '../domains/pickups/press-handler.js'
+import { RoundService } from '../domains/pickups/round-service.js'
 import { buildApp } from '../http/app.js'
 import { listenHttp } from '../http/server.js'
 import { InlineApplier } from '../ingest/appliers.js'
@@ -29,10 +34,16 @@ import { createEventHandlers } from './event-handlers.js'
 
 export const VERSION = '0.1.0'
 
+export interface CloudOptions {
+  /** The round service's clock (tests move it across days); presses keep the real time. */
+  now?: () => number
+}
+
 export class Cloud {
   readonly log: Logger
   readonly listEvents = new ListEvents()
   readonly fleetEvents = new FleetEvents()
+  readonly pickupEvents = new PickupEvents()
   db!: Db
   broker!: Broker
   ingest!: EventIngest
@@ -40,6 +51,7 @@ export class Cloud {
   series!: TimeSeries
   resolver?: CatalogueResolver
   agents?: AgentState
+  rounds?: RoundService
   app!: FastifyInstance
   httpPort = 0
   private started: Feature[] = []
@@ -47,6 +59,7 @@ export class Cloud {
   constructor(
     readonly config: CloudConfig,
     log?: Logger,
+    private readonly options: CloudOptions = {},
   ) {
     this.log = log ?? createLogger({ level: config.logLevel })
   }
@@ -112,7 +125,7 @@ export class Cloud {
           bus: this.broker,
           db: this.db,
           applier: this.applier,
-          effects: { scan: scanEffect(this.listEvents) },
+          effects: { scan: scanEffect(this.listEvents), press: (e) => this.pressEffect(e as PressEffect) },
           log,
           series: this.series,
           batchMax: config.ingest.batchMax,
@@ -124,6 +137,22 @@ export class Cloud {
         await this.ingest.stop()
         await this.applier.close()
       },
+    }
+    const rounds: Feature = {
+      name: 'rounds',
+      start: async () => {
+        this.rounds = new RoundService({
+          db: this.db,
+          bus: this.broker,
+          log,
+          series: this.series,
+          config,
+          events: this.pickupEvents,
+          now: this.options.now,
+        })
+        await this.rounds.start()
+      },
+      stop: () => this.rounds?.stop(),
     }
     // Online lookup of unknown products: off by default, so nothing leaves the server unless asked.
     const resolver: Feature = {
@@ -171,6 +200,7 @@ export class Cloud {
         { feature: broker, critical: true },
         { feature: fleet, critical: false },
         { feature: ingest, critical: true },
+        { feature: rounds, critical: false },
         ...(config.catalogue.onlineLookup ? [{ feature: resolver, critical: false }] : []),
         { feature: http, critical: true },
       ],
@@ -180,6 +210,21 @@ export class Cloud {
       { mqttPort: this.broker.port, httpPort: this.httpPort, dataDir: config.dataDir },
       'relais cloud ready',
     )
+  }
+
+  /** A committed press: the round service plans it; without the service, live pages still hear of it. */
+  private pressEffect(e: PressEffect): void {
+    if (this.rounds !== undefined) {
+      this.rounds.onPress(e)
+      return
+    }
+    this.pickupEvents.emit('change', {
+      requestId: e.requestId,
+      siteId: e.siteId,
+      courierId: null,
+      roundId: e.roundId,
+      state: e.state,
+    })
   }
 
   async stop(): Promise<void> {

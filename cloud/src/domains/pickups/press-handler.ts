@@ -15,6 +15,8 @@ export interface PressEffect {
   siteId: string
   requestId: string
   state: PickupRequestsTable['state']
+  /** The round it was on (a cancelled request): the round service re-plans it. */
+  roundId: string | null
 }
 
 export function ackPickup(r: PickupRequestsTable): AckPickup {
@@ -120,7 +122,7 @@ export class PressHandler implements EventHandler {
     r: PickupRequestsTable,
     tags: Record<string, string>,
   ): HandlerResult {
-    const effect: PressEffect = { siteId: r.site_id, requestId: r.id, state: r.state }
+    const effect: PressEffect = { siteId: r.site_id, requestId: r.id, state: r.state, roundId: r.round_id }
     return { ack: { outcome, pickup: ackPickup(r) }, tags, effect }
   }
 }

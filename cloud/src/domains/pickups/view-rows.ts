@@ -40,7 +40,7 @@ export function mapUrl(lat: number, lon: number): string {
   return `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=18/${lat}/${lon}`
 }
 
-/** Transitions of the given requests, oldest first, by request id. */
+/** Transitions of the given requests in the order they were made, by request id. */
 export async function transitionsOf(
   db: Kysely<Database>,
   requestIds: string[],
@@ -51,7 +51,8 @@ export async function transitionsOf(
       .selectFrom('pickup_transitions')
       .selectAll()
       .where('request_id', 'in', requestIds.slice(i, i + 500))
-      .orderBy('at')
+      // Ids are time-ordered at creation (lib/ids.ts) on one clock for both writers (ingest thread and
+      // round service), so they keep the order transitions were written even if `at` clocks differ.
       .orderBy('id')
       .execute()
     for (const t of rows)
