@@ -39,14 +39,16 @@ export interface RoundServiceOptions {
   settleMs?: number
 }
 
-const ASSIGN = '\0assign'
 const TRANSITION_INTS = ['count'] as const
 
 export class RoundService implements Feature, PickupOps {
   readonly name = 'rounds'
   private readonly log: Logger
   private readonly now: () => number
+  /** Re-plans, one courier at a time each; they wait `settleMs` for more changes to fold in. */
   private readonly jobs: SerialJobs
+  /** Assignment of waiting requests: one run at a time, no wait (the re-plans it asks for wait). */
+  private readonly assigning = new SerialJobs(0)
   private readonly notifier: ButtonNotifier
   private timer?: NodeJS.Timeout
   private ticking?: Promise<void>
@@ -75,12 +77,14 @@ export class RoundService implements Feature, PickupOps {
     clearInterval(this.timer)
     await this.notifier.stop()
     await this.ticking
+    await this.assigning.stop()
     await this.jobs.stop()
   }
 
   /** Resolves once no re-plan or tick is waiting or running (tests, graceful stops). */
   async idle(): Promise<void> {
     await this.ticking
+    await this.assigning.idle()
     await this.jobs.idle()
   }
 
@@ -119,7 +123,7 @@ export class RoundService implements Feature, PickupOps {
   }
 
   private assign(): Promise<void> {
-    return this.jobs.request(ASSIGN, '', async () => {
+    return this.assigning.request('assign', '', async () => {
       const now = this.now()
       const { rounds, unassigned } = await assignPending(this.o.db, now, this.o.config.pickups.timeZone)
       for (const id of unassigned) {
