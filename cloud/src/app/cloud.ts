@@ -20,6 +20,7 @@ import { scanEffect } from '../domains/lists/scan-handler.js'
 import { PickupEvents } from '../domains/pickups/pickup-events.js'
 import type { PressEffect } from '../domains/pickups/press-handler.js'
 import { RoundService } from '../domains/pickups/round-service.js'
+import { WebhookDispatcher } from '../domains/pickups/webhooks/dispatcher.js'
 import { buildApp } from '../http/app.js'
 import { listenHttp } from '../http/server.js'
 import { InlineApplier } from '../ingest/appliers.js'
@@ -52,6 +53,7 @@ export class Cloud {
   resolver?: CatalogueResolver
   agents?: AgentState
   rounds?: RoundService
+  webhooks?: WebhookDispatcher
   app!: FastifyInstance
   httpPort = 0
   private started: Feature[] = []
@@ -154,6 +156,22 @@ export class Cloud {
       },
       stop: () => this.rounds?.stop(),
     }
+    // Webhooks (RELAIS_WEBHOOK_URL): the queue is a table written with each transition, so the dispatcher
+    // is not critical: while it is down notices wait, none is lost. A committed change wakes it.
+    const kick = () => this.webhooks?.kick()
+    const webhooks: Feature = {
+      name: 'webhooks',
+      start: () => {
+        const hook = config.pickups.webhook!
+        this.webhooks = new WebhookDispatcher({ db: this.db, url: hook.url, secret: hook.secret, log })
+        this.webhooks.start()
+        this.pickupEvents.on('change', kick)
+      },
+      stop: async () => {
+        this.pickupEvents.off('change', kick)
+        await this.webhooks?.stop()
+      },
+    }
     // Online lookup of unknown products: off by default, so nothing leaves the server unless asked.
     const resolver: Feature = {
       name: 'catalogue-resolver',
@@ -184,6 +202,13 @@ export class Cloud {
           listEvents: this.listEvents,
           fleet: this.agents && { agents: this.agents, events: this.fleetEvents },
           version: VERSION,
+          pickups: {
+            ops: this.rounds,
+            events: this.pickupEvents,
+            timeZone: config.pickups.timeZone,
+            webhookConfigured: config.pickups.webhook !== undefined,
+            now: this.options.now,
+          },
           health: () => ({
             mqttClients: this.broker.aedes.connectedClients,
             ingestBacklog: this.ingest.backlog,
@@ -201,6 +226,7 @@ export class Cloud {
         { feature: fleet, critical: false },
         { feature: ingest, critical: true },
         { feature: rounds, critical: false },
+        ...(config.pickups.webhook ? [{ feature: webhooks, critical: false }] : []),
         ...(config.catalogue.onlineLookup ? [{ feature: resolver, critical: false }] : []),
         { feature: http, critical: true },
       ],
