@@ -47,11 +47,18 @@ export function formatPickupReport(run: PickupBenchRun): string {
       .join(
         ', ',
       )}; ${run.errors === 0 ? 'no errors' : `${run.errors} ERRORS (unexpected outcomes, lost acks, invalid messages)`}`,
-    run.pressScheduled ? '' : 'press -> scheduled: NOT MEASURED (this build schedules no rounds)',
+    run.pressScheduled
+      ? "press -> scheduled includes the round service's settle time: a re-plan waits 200 ms for more changes."
+      : 'press -> scheduled: NOT MEASURED (this build schedules no rounds)',
     `route: the live round at ${route.stops} stops: planRoute median ${num(route.planMedianMs, 2)} ms ` +
       `(min ${num(route.planMinMs, 2)}, ${o.routeRuns} runs), nearest neighbour alone ${num(route.nnMedianMs, 2)} ms ` +
       `(${num(route.planMedianMs / route.nnMedianMs, 1)}x); length ${num(route.lengthKm, 2)} km vs NN ` +
       `${num(route.nnLengthKm, 2)} km (${num(((route.lengthKm - route.nnLengthKm) / route.nnLengthKm) * 100, 1)} %)`,
+    route.replan
+      ? `route: the round service's re-plan of that round (read stops, plan, write stops and windows in one ` +
+        `transaction): median ${num(route.replan.medianMs, 2)} ms (min ${num(route.replan.minMs, 2)}), ` +
+        `${num(route.replan.medianMs / route.planMedianMs, 1)}x planRoute alone`
+      : "route: the round service's re-plan: NOT MEASURED (no round service)",
   ]
   return lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n')
 }

@@ -13,6 +13,9 @@ import pino from 'pino'
 import { Cloud } from '../../cloud/src/app/cloud.js'
 import { loadConfig } from '../../cloud/src/app/config.js'
 import { addAgent } from '../../cloud/src/domains/agents/agents.js'
+import { assignSiteCourier, createCourier } from '../../cloud/src/domains/couriers/couriers.js'
+import { createDepot } from '../../cloud/src/domains/depots/depots.js'
+import { loadCourier, planRound } from '../../cloud/src/domains/pickups/round-plan.js'
 import {
   distanceMatrix,
   nearestNeighbour,
@@ -22,9 +25,8 @@ import {
   tourLength,
   validatePoints,
 } from '../../cloud/src/domains/pickups/route/index.js'
-import { seededRandom } from '../../cloud/src/domains/pickups/route/perturb.js'
 import { createSite } from '../../cloud/src/domains/sites/sites.js'
-import { ButtonDevice, type PressRecord } from '../../simulators/src/index.js'
+import { ButtonDevice, PARIS_DEPOT, type PressRecord, parisSites } from '../../simulators/src/index.js'
 import { waitFor } from '../testkit/services.js'
 import { benchMeta } from './meta.js'
 import { quantile } from './phases.js'
@@ -58,6 +60,8 @@ export interface RouteTiming {
   nnMedianMs: number
   lengthKm: number
   nnLengthKm: number
+  /** The round service's whole re-plan of that round (read, plan, write in one transaction). */
+  replan?: { medianMs: number; minMs: number; stops: number }
 }
 
 export interface PickupBenchRun {
@@ -75,8 +79,7 @@ export interface PickupBenchRun {
 /** What a single or long press may be answered with in this workload. */
 export const EXPECTED_PRESS_OUTCOMES = ['pickup_requested', 'pickup_cancelled']
 
-// Paris inside the Périphérique; the depot near Châtelet (as the route bench).
-export const BENCH_DEPOT = { id: 'depot', lat: 48.8589, lon: 2.347 }
+const COURIER = 'bench-courier'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -124,13 +127,14 @@ export async function runPickupBench(
   let stopEcho: (() => Promise<void>) | undefined
   try {
     const url = `mqtt://127.0.0.1:${cloud.mqttPort}`
-    const random = seededRandom(o.sites)
-    const sites = Array.from({ length: o.sites }, (_, k) => ({
-      id: `site-${k}`,
-      lat: 48.816 + random() * 0.086,
-      lon: 2.255 + random() * 0.16,
-    }))
-    for (const s of sites) await createSite(cloud.db, { ...s, address: `${s.id}, Paris` })
+    // One courier on duty all day collects every site, so each new request is planned onto today's round.
+    await createDepot(cloud.db, PARIS_DEPOT)
+    await createCourier(cloud.db, { id: COURIER, depotId: PARIS_DEPOT.id, shift: '00:00-24:00' })
+    const sites = parisSites(o.sites)
+    for (const s of sites) {
+      await createSite(cloud.db, s)
+      await assignSiteCourier(cloud.db, s.id, COURIER)
+    }
     const creds = await Promise.all(
       Array.from({ length: o.buttons }, async (_, k) => ({
         button: await addAgent(cloud.db, { id: `button-${k}`, siteId: sites[k % o.sites]!.id }),
@@ -182,6 +186,7 @@ export async function runPickupBench(
     await waitFor('every press acked', async () => buttons.every((b) => b.unacked === 0), 120_000).catch(
       () => undefined,
     )
+    const scheduledMs = await scheduledLatencies(cloud, buttons, timed)
     progress('presses done')
     await bare('bare round trips (after)')
 
@@ -204,7 +209,8 @@ export async function runPickupBench(
       .where('pickup_requests.state', 'in', ['requested', 'scheduled'])
       .execute()
     progress(`${last.length} sites pressed, ${live.length} open requests`)
-    const route = timeRoute(live, o.routeRuns)
+    await cloud.rounds?.idle()
+    const route = await timeRoute(cloud, live, o.routeRuns)
 
     return {
       meta: benchMeta(loadBefore, o),
@@ -213,6 +219,9 @@ export async function runPickupBench(
         2 * total,
       ),
       pressAck: stats(ackMs, total),
+      pressScheduled: cloud.rounds
+        ? stats(scheduledMs, timed.filter((r) => r.press === 'single').length)
+        : undefined,
       outcomes,
       errors,
       route,
@@ -226,25 +235,88 @@ export async function runPickupBench(
   }
 }
 
-function timeRoute(stops: Array<{ id: string; lat: number; lon: number }>, runs: number): RouteTiming {
-  const plan = () => planRoute({ metric: 'haversine', depot: BENCH_DEPOT, stops }).length
+/**
+ * press -> scheduled for every single press: until its request is on the round with a window, from the
+ * ack if it says so already, else from the first cmd/pickup that does. Requests cancelled before a
+ * re-plan reached them never get a window and count as sent, not answered.
+ */
+async function scheduledLatencies(
+  cloud: Cloud,
+  buttons: ButtonDevice[],
+  timed: PressRecord[],
+): Promise<number[]> {
+  if (!cloud.rounds) return []
+  const singles = timed.filter((r) => r.press === 'single' && r.ack?.pickup)
+  const ownerOf = new Map<string, ButtonDevice>()
+  for (const b of buttons) for (const id of b.presses.keys()) ownerOf.set(id, b)
+  const when = (r: PressRecord): number | undefined => {
+    const p = r.ack!.pickup!
+    if (p.state === 'scheduled' && p.window) return r.ackAt
+    const cmd = ownerOf
+      .get(r.id)!
+      .pickupCmds.find((c) => c.env.data.pickup?.id === p.id && c.env.data.pickup.state === 'scheduled')
+    return cmd?.at
+  }
+  let everScheduled = new Set<string>()
+  await waitFor(
+    'every scheduled request told to its button',
+    async () => {
+      await cloud.rounds!.idle()
+      const rows = await cloud.db
+        .selectFrom('pickup_transitions')
+        .select('request_id')
+        .where('to_state', '=', 'scheduled')
+        .execute()
+      everScheduled = new Set(rows.map((x) => x.request_id))
+      return singles.every((r) => !everScheduled.has(r.ack!.pickup!.id) || when(r) !== undefined)
+    },
+    120_000,
+  ).catch(() => undefined)
+  return singles.flatMap((r) => {
+    const at = when(r)
+    return at === undefined ? [] : [at - r.sentAt!]
+  })
+}
+
+async function timeRoute(
+  cloud: Cloud,
+  stops: Array<{ id: string; lat: number; lon: number }>,
+  runs: number,
+): Promise<RouteTiming> {
+  const depot = { lat: PARIS_DEPOT.lat, lon: PARIS_DEPOT.lon }
+  const plan = () => planRoute({ metric: 'haversine', depot, stops }).length
   // As the route bench's baseline: validation, distance matrix and the nearest-neighbour tour.
   const nn = () => {
-    const matrix = distanceMatrix(validatePoints('haversine', BENCH_DEPOT, stops).coords, 'haversine')
+    const matrix = distanceMatrix(validatePoints('haversine', depot, stops).coords, 'haversine')
     return tourLength(matrix, stopsOf(pathProblem(matrix), nearestNeighbour(pathProblem(matrix))))
   }
-  const time = (f: () => number) => {
+  const time = async (f: () => number | Promise<number>) => {
     const ms: number[] = []
-    let length = f() // warm-up
+    let length = await f() // warm-up
     for (let r = 0; r < runs; r++) {
       const t0 = performance.now()
-      length = f()
+      length = await f()
       ms.push(performance.now() - t0)
     }
     return { ms: ms.sort((a, b) => a - b), length }
   }
-  const p = time(plan)
-  const n = time(nn)
+  const p = await time(plan)
+  const n = await time(nn)
+  // The round service's own re-plan of the live round: read the stops, plan, write stops and windows.
+  let replan: RouteTiming['replan']
+  const courier = await loadCourier(cloud.db, COURIER)
+  const round = await cloud.db
+    .selectFrom('rounds')
+    .select('day')
+    .where('courier_id', '=', COURIER)
+    .executeTakeFirst()
+  if (courier && round) {
+    const settings = { timeZone: cloud.config.pickups.timeZone, webhook: false }
+    const r = await time(
+      async () => (await planRound(cloud.db, courier, round.day, Date.now(), settings))?.stops ?? 0,
+    )
+    replan = { medianMs: quantile(r.ms, 0.5), minMs: r.ms[0]!, stops: r.length }
+  }
   return {
     stops: stops.length,
     planMedianMs: quantile(p.ms, 0.5),
@@ -252,5 +324,6 @@ function timeRoute(stops: Array<{ id: string; lat: number; lon: number }>, runs:
     nnMedianMs: quantile(n.ms, 0.5),
     lengthKm: p.length / 1000,
     nnLengthKm: n.length / 1000,
+    replan,
   }
 }

@@ -8,13 +8,15 @@ import { EXPECTED_PRESS_OUTCOMES, runPickupBench } from '../bench/pickup-run.js'
 const t = suite('pickup bench smoke')
 
 t('presses and bare round trips are all answered, and the report has every column', async () => {
-  const run = await runPickupBench({ buttons: 6, sites: 3, pressesPerButton: 2, rate: 50, routeRuns: 2 })
+  const run = await runPickupBench({ buttons: 6, sites: 3, pressesPerButton: 2, rate: 10, routeRuns: 2 })
   assert.is(run.errors, 0)
   assert.equal(run.pressAck.answered, 12)
   assert.equal(run.bare.answered, run.bare.sent)
   for (const outcome of Object.keys(run.outcomes))
     assert.ok(EXPECTED_PRESS_OUTCOMES.includes(outcome), outcome)
   assert.is(run.route.stops, 3, 'one open request per site in the live round')
+  assert.is(run.route.replan?.stops, 3, "the round service's re-plan of that round is timed")
+  assert.ok(run.pressScheduled && run.pressScheduled.answered > 0, 'presses are scheduled onto the round')
   const lines = formatPickupReport(run).split('\n')
   const header = lines.find((l) => l.startsWith('measure'))
   assert.ok(header, 'no table header')
