@@ -162,6 +162,19 @@ t('collect and not found close requests, keep their transitions and tell the but
       [idC, 'not_found'],
     ],
   )
+  const points = await waitFor('pickup_transition points', async () => {
+    const rows = await rc.cloud.series.query({
+      measurement: 'pickup_transition',
+      from: 0,
+      to: Number.MAX_SAFE_INTEGER,
+      where: { courier: 'ana', from: 'scheduled' },
+    })
+    return rows.length >= 2 && rows
+  })
+  assert.equal(points.map((p) => [p.tags.site, p.tags.to]).sort(), [
+    ['bastille', 'collected'],
+    ['louvre', 'not_found'],
+  ])
   const site = await rounds.siteView('louvre')
   assert.equal([site.current, site.history.map((p) => p.id)], [null, [idC]])
   assert.is(site.history[0]!.transitions?.at(-1)?.to, 'not_found')
