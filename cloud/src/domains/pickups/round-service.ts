@@ -95,13 +95,15 @@ export class RoundService implements Feature, PickupOps {
 
   private async afterPress(e: PressEffect): Promise<void> {
     try {
-      const round = e.roundId
-        ? await this.o.db
-            .selectFrom('rounds')
-            .select(['courier_id', 'day'])
-            .where('id', '=', e.roundId)
-            .executeTakeFirst()
-        : undefined
+      // Stopping (the ingest's last batch): tell live pages without reading a store about to close.
+      const round =
+        e.roundId && this.running
+          ? await this.o.db
+              .selectFrom('rounds')
+              .select(['courier_id', 'day'])
+              .where('id', '=', e.roundId)
+              .executeTakeFirst()
+          : undefined
       this.o.events.emit('change', {
         requestId: e.requestId,
         siteId: e.siteId,
