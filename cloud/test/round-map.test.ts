@@ -18,7 +18,7 @@ interface RoundMapModule {
     width: number
     height: number
     depot: Point & { name: string }
-    stops: Array<Point & { seq: number; requestId: string; name: string }>
+    stops: Array<Point & { seq: number; label: string; requestId: string; name: string }>
     route: string | null
     back: string | null
   }
@@ -123,12 +123,13 @@ t('the model: the depot, one marker per stop in the API order, the route through
   const stops = [stop(3, 'c', 48.87, 2.3), stop(4, 'a', 48.83, 2.38), stop(5, 'b', 48.86, 2.4)]
   const model = m.roundMapModel({ depot, stops })
   assert.equal(
-    model.stops.map((s) => [s.seq, s.requestId]),
+    model.stops.map((s) => [s.seq, s.label, s.requestId]),
     [
-      [3, 'req-c'],
-      [4, 'req-a'],
-      [5, 'req-b'],
+      [3, '4', 'req-c'],
+      [4, '5', 'req-a'],
+      [5, '6', 'req-b'],
     ],
+    'labels count from 1: seq is the 0-based visiting order',
   )
   const pts = [model.depot, ...model.stops].map((p) => `${p.x} ${p.y}`)
   assert.is(model.route, `M${pts[0]} L${pts[1]} L${pts[2]} L${pts[3]}`)

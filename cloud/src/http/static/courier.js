@@ -108,9 +108,9 @@ function renderMap(round) {
   for (const s of [...m.stops].reverse()) {
     parts.push(
       svg('g', { class: 'stop-marker', 'data-seq': s.seq, transform: `translate(${s.x} ${s.y})` }, [
-        svg('title', { text: `Stop ${s.seq}: ${s.name}` }),
+        svg('title', { text: `Stop ${s.label}: ${s.name}` }),
         svg('circle', { r: 13 }),
-        svg('text', { 'text-anchor': 'middle', dy: '0.35em', text: String(s.seq) }),
+        svg('text', { 'text-anchor': 'middle', dy: '0.35em', text: s.label }),
       ]),
     )
   }
@@ -160,8 +160,8 @@ function stopItem(stop) {
     : null
   const li = el('li', { class: 'stop' }, [
     el('div', { class: 'stop-head' }, [
-      el('span', { class: 'seq', 'aria-hidden': 'true', text: String(stop.seq) }),
-      el('h3', {}, [el('span', { class: 'sr-only', text: `Stop ${stop.seq}: ` }), site.name]),
+      el('span', { class: 'seq', 'aria-hidden': 'true', text: String(map.stopNumber(stop)) }),
+      el('h3', {}, [el('span', { class: 'sr-only', text: `Stop ${map.stopNumber(stop)}: ` }), site.name]),
       timeRange(stop.window),
     ]),
     el('p', { class: 'address', text: site.address }),
@@ -259,7 +259,7 @@ async function drain() {
         const gone = before.stops.filter((s) => !now.has(s.request.id) && !closed.has(s.request.id))
         for (const s of added) fresh.add(s.request.id)
         const said = [
-          ...added.map((s) => `New stop ${s.seq}: ${s.site.name}`),
+          ...added.map((s) => `New stop ${map.stopNumber(s)}: ${s.site.name}`),
           ...gone.map((s) => `Removed: ${s.site.name}`),
         ]
         if (said.length > 0) announce($('announce'), said.join('. '))
@@ -339,7 +339,7 @@ function askNotFound(stop) {
   asking = stop
   $('nf-form').reset()
   $('nf-error').hidden = true
-  $('nf-site').textContent = `Stop ${stop.seq}: ${stop.site.name}, ${stop.site.address}`
+  $('nf-site').textContent = `Stop ${map.stopNumber(stop)}: ${stop.site.name}, ${stop.site.address}`
   dialog.showModal()
 }
 

@@ -48,11 +48,14 @@ export function fitProjection(points, { width = 400, minHeight = 200, maxHeight 
   }
 }
 
+/** The number a courier reads for a stop: the API's seq is the 0-based visiting order. */
+export const stopNumber = (stop) => stop.seq + 1
+
 const pathOf = (pts) => pts.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x} ${p.y}`).join(' ')
 
 /**
  * The map of a RoundView (cloud/src/domains/pickups/views.ts): the depot, one marker per open stop in
- * the API's order labelled with its seq, the route from the depot through the stops in that order, and
+ * the API's order labelled with its number (seq + 1), the route from the depot through the stops in that order, and
  * the way back to the depot apart (the page draws it dashed).
  */
 export function roundMapModel(round, opts = {}) {
@@ -62,6 +65,7 @@ export function roundMapModel(round, opts = {}) {
   const d = proj.project(depot.lat, depot.lon)
   const markers = stops.map((s) => ({
     seq: s.seq,
+    label: String(stopNumber(s)),
     requestId: s.request.id,
     name: s.site.name,
     ...proj.project(s.site.lat, s.site.lon),
