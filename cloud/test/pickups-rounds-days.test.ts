@@ -4,6 +4,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { waitFor } from '../../scripts/testkit/services.js'
+import { assignSiteCourier } from '../src/domains/couriers/couriers.js'
 import { localTime } from '../src/domains/pickups/local-time.js'
 import { startRoundsCloud, TZ } from './support/rounds.js'
 
@@ -161,5 +162,26 @@ t(
     }
   },
 )
+
+t('a site given another courier moves its open request to their round at the next tick', async () => {
+  const rc = await startRoundsCloud()
+  try {
+    await rc.courier({ id: 'ben', shift: '09:00-17:00' })
+    await rc.site('rivoli', 48.8556, 2.3601)
+    const box = await rc.button('box-rivoli', 'rivoli')
+    const id = (await box.press('single')).pickup!.id
+    await box.waitCmd('scheduled', (p) => p?.id === id && p.state === 'scheduled')
+    // Both couriers work from the hub: the tie goes to the smaller id.
+    assert.is((await rc.cloud.rounds!.pickup(id)).roundId, 'ana-2026-03-10')
+    await assignSiteCourier(rc.cloud.db, 'rivoli', 'ben')
+    await rc.cloud.rounds!.tick()
+    await rc.settle()
+    assert.is((await rc.cloud.rounds!.pickup(id)).roundId, 'ben-2026-03-10')
+    const [ana, ben] = await Promise.all([rc.cloud.rounds!.roundOf('ana'), rc.cloud.rounds!.roundOf('ben')])
+    assert.equal([ana.stops.length, ben.stops.map((s) => s.request.id)], [0, [id]])
+  } finally {
+    await rc.stop()
+  }
+})
 
 t.run()

@@ -19,7 +19,7 @@ import type { PickupEvents } from './pickup-events.js'
 import type { PressEffect } from './press-handler.js'
 import type { RequestChange } from './request-change.js'
 import { loadCourier, planRound } from './round-plan.js'
-import { assignPending, expireOld, type RoundKey, rollOver } from './round-upkeep.js'
+import { assignPending, expireOld, type RoundKey, releaseMisassigned, rollOver } from './round-upkeep.js'
 import { readPickup, readRound, readSite } from './round-views.js'
 import { SerialJobs } from './serial-jobs.js'
 import type { PickupOps, PickupView, RoundView, SitePickups } from './views.js'
@@ -166,7 +166,10 @@ export class RoundService implements Feature, PickupOps {
     }
   }
 
-  /** Once a minute: expire, roll past days over, assign what waits, and re-plan today's open rounds. */
+  /**
+   * Once a minute: expire, roll past days over, move requests whose site changed courier, assign what
+   * waits, and re-plan today's open rounds.
+   */
   tick(): Promise<void> {
     if (this.ticking === undefined) {
       this.ticking = this.runTick().finally(() => {
@@ -191,6 +194,9 @@ export class RoundService implements Feature, PickupOps {
       await this.publish(expired.changes)
       const rolled = await rollOver(this.o.db, now, timeZone)
       if (rolled > 0) this.log.info({ rolled }, 'open pickup requests of past days rolled over')
+      const released = await releaseMisassigned(this.o.db, now, timeZone)
+      if (released.length > 0)
+        this.log.info({ rounds: released }, 'requests moved off rounds of another courier')
       if (!this.running) return
       await this.assign()
       // As time passes a courier who has not moved yet starts later: today's windows move with it.
@@ -203,7 +209,11 @@ export class RoundService implements Feature, PickupOps {
         .where('o.day', '=', today)
         .where('r.state', 'in', ['requested', 'scheduled'])
         .execute()
-      const keys = [...expired.rounds, ...active.map((a) => ({ courierId: a.courier_id, day: today }))]
+      const keys = [
+        ...expired.rounds,
+        ...released,
+        ...active.map((a) => ({ courierId: a.courier_id, day: today })),
+      ]
       await Promise.all(keys.map((k) => this.replan(k)))
     } catch (err) {
       this.log.error({ err }, 'round tick failed; next one in a minute')

@@ -140,3 +140,47 @@ export async function expireOld(
     return { changes, rounds }
   })
 }
+
+/**
+ * Takes open requests off rounds of today or later whose courier no longer serves their site: ops
+ * staff gave the site another courier (`relais site assign`), or the courier retired. assignPending
+ * then puts them on the right round; the rounds they left are returned for a re-plan.
+ */
+export async function releaseMisassigned(db: Db, now: number, timeZone: string): Promise<RoundKey[]> {
+  const today = localDay(now, timeZone)
+  return writeTx(db, async (trx) => {
+    const wrong = await trx
+      .selectFrom('pickup_requests as r')
+      .innerJoin('rounds as o', 'o.id', 'r.round_id')
+      .innerJoin('sites as s', 's.id', 'r.site_id')
+      .innerJoin('couriers as c', 'c.id', 'o.courier_id')
+      .leftJoin('couriers as own', 'own.id', 's.courier_id')
+      .select(['r.id', 'o.courier_id', 'o.day'])
+      .where('o.day', '>=', today)
+      .where('r.state', 'in', OPEN_STATES)
+      .where((eb) =>
+        eb.or([
+          eb('c.retired_at', 'is not', null),
+          eb.and([
+            eb('s.courier_id', 'is not', null),
+            eb('s.courier_id', '!=', eb.ref('o.courier_id')),
+            eb('own.retired_at', 'is', null),
+          ]),
+        ]),
+      )
+      .execute()
+    if (wrong.length === 0) return []
+    const ids = wrong.map((w) => w.id)
+    await trx.deleteFrom('round_stops').where('request_id', 'in', ids).execute()
+    await trx
+      .updateTable('pickup_requests')
+      .set({ round_id: null })
+      .where('id', 'in', ids)
+      .where('state', 'in', OPEN_STATES)
+      .execute()
+    const keys = new Map(
+      wrong.map((w) => [`${w.courier_id}\n${w.day}`, { courierId: w.courier_id, day: w.day }]),
+    )
+    return [...keys.values()]
+  })
+}
