@@ -89,6 +89,7 @@ t('history lines say what happened, who did it and why', () => {
   assert.is(line('requested', 'letterbox-12/button'), 'Request received at the button')
   assert.is(line('cancelled', 'letterbox-12/button', 'long press'), 'Cancelled at the button: long press')
   assert.is(line('scheduled', 'system'), "Put on the courier's round")
+  assert.is(line('scheduled', 'system', 'round c1-2026-11-12 (revision 3)'), "Put on the courier's round")
   assert.is(line('collected', 'courier:c1'), 'Collected by the courier')
   assert.is(
     line('not_found', 'courier:c1', 'Letterbox empty'),

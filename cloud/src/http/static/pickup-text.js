@@ -80,5 +80,6 @@ export function transitionText(t) {
   }[t.to]
   const by = byText(t.by)
   const words = [what ?? t.to, by].filter(Boolean).join(' ')
-  return t.reason ? `${words}: ${t.reason}` : words
+  // A plan's reason names the round and its revision: for the depot's logs, not for the customer.
+  return t.reason && t.to !== 'scheduled' ? `${words}: ${t.reason}` : words
 }
