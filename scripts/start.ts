@@ -1,7 +1,9 @@
 // `npm start`: the whole system on embedded defaults. The cloud (Aedes, SQLite, embedded time series),
 // a demo household with its API token, the Open Food Facts sample in the catalogue, and a real edge
-// agent with a simulated fridge scanner scanning now and then. Credentials are kept in the data dir so
-// a restart reuses them.
+// agent with a simulated fridge scanner scanning now and then. Beside it, pickups: a depot, a courier on
+// duty all day, a few letterbox sites in Paris each with a real edge agent and a simulated button that
+// is pressed now and then, and the courier's and one site's page. Credentials are kept in the data dir
+// so a restart reuses them.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -12,6 +14,7 @@ import { addAgent } from '../cloud/src/domains/agents/agents.js'
 import { createHousehold } from '../cloud/src/domains/households/households.js'
 import { createLogger } from '../edge/src/index.js'
 import { readSampleCodes, SimulatedAgent } from '../simulators/src/index.js'
+import { type PickupDemo, startPickupDemo } from './start-pickups.js'
 
 const root = join(fileURLToPath(import.meta.url), '..', '..')
 const sample = join(root, '..', 'shared', 'data', 'off-sample.jsonl')
@@ -44,6 +47,8 @@ async function main(): Promise<void> {
     }
   }
 
+  // The agents' own JSON logs would drown the cloud's; their warnings still show.
+  const agentLog = createLogger(process.env.RELAIS_AGENT_LOG_LEVEL ?? 'warn')
   // A real edge agent (outbox, link, scanner feature) with a simulated scanner, following a household
   // scenario over the sample's products.
   const codes = readSampleCodes(sample, 40)
@@ -53,13 +58,18 @@ async function main(): Promise<void> {
       brokerUrl: `mqtt://127.0.0.1:${cloud.mqttPort}`,
       dataDir: join(config.dataDir, 'agents'),
       agents: [],
-      // The agent's own JSON logs would drown the cloud's; its warnings still show.
-      log: createLogger(process.env.RELAIS_AGENT_LOG_LEVEL ?? 'warn'),
+      log: agentLog,
     },
   )
   await scanner.start({
     codes: codes.length > 0 ? codes : ['3017620422003', '5449000000996', '7622210449283'],
     meanPauseMs: Number(process.env.RELAIS_DEMO_SCAN_MS ?? 8000),
+  })
+
+  const pickups: PickupDemo = await startPickupDemo(cloud, {
+    dataDir: config.dataDir,
+    log: agentLog,
+    meanPauseMs: Number(process.env.RELAIS_DEMO_PRESS_MS ?? 20_000),
   })
 
   const base = `http://127.0.0.1:${cloud.httpPort}`
@@ -75,6 +85,12 @@ async function main(): Promise<void> {
       `  Try: curl -H 'Authorization: Bearer ${demo.token}' ${base}/api/households/${demo.household}/list`,
       `  A simulated scanner (agent ${demo.agent}) scans a product every few seconds.`,
       '',
+      `  Courier page:    ${base}/c/${pickups.courier}#token=${pickups.courierToken}`,
+      `  Site page:       ${base}/s/${pickups.site}#token=${pickups.siteToken}`,
+      `  Courier round:   ${base}/api/couriers/${pickups.courier}/round (Bearer ${pickups.courierToken})`,
+      `  ${pickups.buttons} simulated pickup buttons at sites in Paris are pressed now and then; the courier's`,
+      '  page marks stops collected and each button shows it.',
+      '',
     ].join('\n'),
   )
 
@@ -83,6 +99,7 @@ async function main(): Promise<void> {
     if (stopping) return
     stopping = true
     await scanner.stop()
+    await pickups.stop()
     await cloud.stop()
     process.exit(0)
   }
