@@ -132,6 +132,9 @@ export class Button {
       reconnectPeriod: 0,
       connectTimeout: 5000,
     })
+    // As the edge agent does (edge/src/link/mqtt-link.ts): without it Nagle's algorithm holds a press
+    // behind the previous one's unacknowledged bytes, and latency reads 40 ms more than it is.
+    ;(client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true)
     await client.subscribeAsync([topics.cmd(agent, 'ack', device), topics.cmd(agent, 'pickup', device)], {
       qos: 1,
     })
