@@ -4,6 +4,7 @@
 import type { Ack, Envelope } from '@relais/hardware'
 import type { Kysely } from 'kysely'
 import type { Database } from '../storage/schema.js'
+import { writeTx } from '../storage/write-tx.js'
 
 export interface IncomingEvent {
   agent: string
@@ -40,7 +41,7 @@ export async function applyBatch(
   batch: IncomingEvent[],
   now: number,
 ): Promise<Applied[]> {
-  return db.transaction().execute(async (trx) => {
+  return writeTx(db, async (trx) => {
     const outcomes: Array<Applied | undefined> = new Array(batch.length)
     const agentIds = [...new Set(batch.map((e) => e.agent))]
     const agents = new Map(

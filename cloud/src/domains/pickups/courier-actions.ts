@@ -4,10 +4,10 @@
 import { conflict, invalid, notFound } from '../../lib/errors.js'
 import type { Db } from '../../storage/db.js'
 import type { PickupRequestsTable } from '../../storage/schema.js'
+import { writeTx } from '../../storage/write-tx.js'
 import { OPEN_STATES, type RequestChange } from './request-change.js'
 import type { RoundKey } from './round-upkeep.js'
 import { recordTransition } from './transitions.js'
-import { writeTx } from './write-tx.js'
 
 export type ClosingState = 'collected' | 'not_found' | 'cancelled'
 

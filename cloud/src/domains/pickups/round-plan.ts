@@ -5,12 +5,12 @@
 // only touches requests still open: a press may cancel one meanwhile in the ingest writer thread.
 import type { Db } from '../../storage/db.js'
 import type { PickupRequestsTable } from '../../storage/schema.js'
+import { type Trx, writeTx } from '../../storage/write-tx.js'
 import type { CourierAtDepot } from './assignment.js'
 import { localDay, localTime } from './local-time.js'
 import { OPEN_STATES, type RequestChange, WINDOW_SLACK_MS } from './request-change.js'
 import { planRoute, scheduleStops } from './route/index.js'
 import { recordTransition } from './transitions.js'
-import { type Trx, writeTx } from './write-tx.js'
 
 export interface PlanSettings {
   timeZone: string

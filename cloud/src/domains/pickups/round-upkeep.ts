@@ -4,12 +4,12 @@
 // closed the request (a long press) since it was read.
 import type { Db } from '../../storage/db.js'
 import type { PickupRequestsTable } from '../../storage/schema.js'
+import { writeTx } from '../../storage/write-tx.js'
 import { type CourierAtDepot, courierForSite, dayFor } from './assignment.js'
 import { localDay } from './local-time.js'
 import { OPEN_STATES, type RequestChange } from './request-change.js'
 import { ensureRound } from './round-plan.js'
 import { recordTransition } from './transitions.js'
-import { writeTx } from './write-tx.js'
 
 export interface RoundKey {
   courierId: string
