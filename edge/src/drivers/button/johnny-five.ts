@@ -138,7 +138,8 @@ export class JohnnyFiveButton extends EventEmitter<ButtonInputEvents> implements
     events.on('disconnect', () => lost())
     if (io instanceof LinuxIO) {
       // On the Pi the board is always there; the key's event device is what comes and goes.
-      this.setStatus(io.status.state === 'attached' ? io.status : { state: 'detached', detail: 'opening' })
+      const s = io.status
+      this.setStatus(s.detail === 'not started' ? { state: 'detached', detail: 'opening' } : s)
       io.on('device-status', (s: DeviceState) => this.setStatus(s))
     } else {
       this.setStatus({ state: 'attached', detail: this.config.firmata?.port ?? 'firmata' })
@@ -197,8 +198,9 @@ export class JohnnyFiveButton extends EventEmitter<ButtonInputEvents> implements
       if (!c) throw new Error(`button ${this.id}: io 'linux' needs a 'linux' section`)
       const io = new LinuxIO({ ...c, recordSize: this.deps.recordSize, backoff: this.deps.backoff })
       io.open()
-      const names = Object.fromEntries(Object.keys(c.leds).map((k) => [k, k])) as Outputs
-      return { io, pin: 'key', leds: names, pullup: false }
+      // Pin numbers, not names: johnny-five's Button uses the pin it was given before normalising it.
+      const pins = Object.fromEntries(Object.keys(c.leds).map((k) => [k, io.normalize(k)])) as Outputs
+      return { io, pin: io.normalize('key'), leds: pins, pullup: false }
     }
     const c = this.config.firmata
     if (!c) throw new Error(`button ${this.id}: io 'firmata' needs a 'firmata' section`)

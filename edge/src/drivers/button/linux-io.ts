@@ -98,8 +98,8 @@ export class LinuxIO extends EventEmitter {
     return i >= 0 ? i : Number(pin)
   }
 
-  pinMode(pin: number, mode: number): this {
-    const p = this.pins[pin]
+  pinMode(pin: number | string, mode: number): this {
+    const p = this.pins[this.normalize(pin)]
     if (p === undefined || !p.supportedModes.includes(mode))
       throw new Error(`linux io: pin ${pin} does not support mode ${mode}`)
     p.mode = mode
@@ -107,14 +107,15 @@ export class LinuxIO extends EventEmitter {
   }
 
   /** Calls back with 1 (down) or 0 (up) on every change of the key. */
-  digitalRead(pin: number, callback: (value: number) => void): void {
-    const list = this.readers.get(pin) ?? []
+  digitalRead(pin: number | string, callback: (value: number) => void): void {
+    const n = this.normalize(pin)
+    const list = this.readers.get(n) ?? []
     list.push(callback)
-    this.readers.set(pin, list)
+    this.readers.set(n, list)
   }
 
-  digitalWrite(pin: number, value: number): this {
-    const p = this.pins[pin]
+  digitalWrite(pin: number | string, value: number): this {
+    const p = this.pins[this.normalize(pin)]
     if (p?.file === undefined) throw new Error(`linux io: pin ${pin} is not an output`)
     // Synchronous on purpose: a sysfs write takes microseconds, and writes must land in order.
     writeFileSync(p.file, value ? '255' : '0')
@@ -122,7 +123,7 @@ export class LinuxIO extends EventEmitter {
     return this
   }
 
-  analogWrite(pin: number, value: number): this {
+  analogWrite(pin: number | string, value: number): this {
     return this.digitalWrite(pin, value > 0 ? 1 : 0)
   }
 
@@ -183,6 +184,9 @@ export class LinuxIO extends EventEmitter {
     const s = this.stream
     this.stream = undefined
     if (s === undefined) return
+    // A key on a device that is gone is not held: johnny-five's Button repeats `hold` on an interval
+    // until it sees the key up, and that interval would outlive a stop or an unplug.
+    if (this.pins[0]!.value === KEY_PRESS) this.key(KEY_RELEASE)
     s.removeAllListeners()
     s.on('error', () => {})
     s.destroy()
