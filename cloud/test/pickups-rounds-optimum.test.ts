@@ -92,7 +92,9 @@ t(
     }
     // Ten presses folded into fewer re-plans (serial-jobs.ts): each re-plan bumps the revision once.
     const replans = round.revision - before
-  console.log(`  10 presses: ${replans} re-plans; tour ${length.toFixed(0)} m, optimum ${best.toFixed(0)} m`)
+    console.log(
+      `  10 presses: ${replans} re-plans; tour ${length.toFixed(0)} m, optimum ${best.toFixed(0)} m`,
+    )
     assert.ok(replans >= 1 && replans < 10, `${replans} re-plans for 10 presses`)
   },
 )
