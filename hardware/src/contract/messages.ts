@@ -1,5 +1,6 @@
 // Payload schemas per topic, the typed half of the contract: what `data` holds on each topic.
 import { type Static, type TSchema, Type } from '@sinclair/typebox'
+import { BeaconsConfigSchema, EnterEventSchema, LeaveEventSchema } from '../kinds/beacon.js'
 import { AckPickupSchema, PickupCmdSchema, PressEventSchema } from '../kinds/button.js'
 import { AckItemSchema, ScanEventSchema } from '../kinds/scanner.js'
 
@@ -50,8 +51,9 @@ export const TelemetrySchema = Type.Record(
   { maxProperties: 64 },
 )
 
+/** The agent's desired config, pushed retained by the cloud; sections per device kind. */
 export const ConfigSchema = Type.Object(
-  { revision: Type.Integer({ minimum: 0 }) },
+  { revision: Type.Integer({ minimum: 0 }), beacons: Type.Optional(BeaconsConfigSchema) },
   { additionalProperties: true },
 )
 
@@ -76,6 +78,8 @@ export const EmptySchema = Type.Object({}, { additionalProperties: false })
 export const eventSchemas: Readonly<Record<string, TSchema>> = {
   scan: ScanEventSchema,
   press: PressEventSchema,
+  enter: EnterEventSchema,
+  leave: LeaveEventSchema,
 }
 
 /** Commands by name (`.../[<device>/]cmd/<name>`). */
