@@ -1,5 +1,6 @@
 // @relais/hardware: the device catalogue and the wire contract. A leaf: imports nothing internal.
 export * from './barcode/index.js'
+export * from './beacon/index.js'
 export * from './contract/envelope.js'
 export * from './contract/ids.js'
 export * from './contract/messages.js'
