@@ -1,12 +1,15 @@
 // The agent's composition root: the boot order written out, stopped in reverse.
-//   outbox -> feedback -> MQTT link (connects in the background) -> sender -> scanners -> buttons -> health
-//   -> inbox
+//   outbox -> feedback -> MQTT link (connects in the background) -> sender -> scanners -> buttons
+//   -> beacon readers -> health -> inbox
 import { type Feature, startFeatures, stopFeatures } from '@relais/hardware'
-import type { AgentConfig, ButtonConfig, ScannerConfig } from './config/schema.js'
+import type { AgentConfig, BeaconReaderDeviceConfig, ButtonConfig, ScannerConfig } from './config/schema.js'
+import { createAdvertisementSource } from './drivers/beacon/index.js'
+import type { AdvertisementSource } from './drivers/beacon/types.js'
 import { createButtonInput } from './drivers/button/index.js'
 import type { ButtonInput } from './drivers/button/types.js'
 import { createScanSource } from './drivers/scanner/index.js'
 import type { ScanSource } from './drivers/scanner/types.js'
+import { BeaconReaderFeature } from './features/beacon/reader.js'
 import { ButtonFeature } from './features/button.js'
 import { HealthFeature } from './features/health.js'
 import { InboxFeature } from './features/inbox.js'
@@ -26,6 +29,8 @@ export interface AgentDeps {
   scanSource?: (config: ScannerConfig, log: Logger) => ScanSource
   /** Drivers by button config; tests and simulators pass simulated ones or a mock-firmata board. */
   buttonInput?: (config: ButtonConfig, log: Logger) => ButtonInput
+  /** Advertisement sources by beacon reader config; tests and simulators pass simulated ones. */
+  advertisementSource?: (config: BeaconReaderDeviceConfig, log: Logger) => AdvertisementSource
   feedback?: Feedback
 }
 
@@ -40,6 +45,7 @@ export class Agent {
   inbox!: InboxFeature
   readonly scanners: ScannerFeature[] = []
   readonly buttons: ButtonFeature[] = []
+  readonly beacons: BeaconReaderFeature[] = []
   /** The latest request per button, beside the outbox (open while buttons are configured). */
   pickups?: PickupStore
   private started: Feature[] = []
@@ -83,6 +89,7 @@ export class Agent {
         buildInfo(config, session),
         ...this.scanners.map((s) => s.statusMessage()),
         ...this.buttons.map((b) => b.statusMessage()),
+        ...this.beacons.map((r) => r.statusMessage()),
       ],
     })
     features.push({
@@ -181,6 +188,45 @@ export class Agent {
         },
       })
     }
+    for (const rc of config.beacons) {
+      features.push({
+        critical: false,
+        feature: {
+          name: `beacon:${rc.id}`,
+          start: async () => {
+            const f = new BeaconReaderFeature({
+              agent,
+              // The feature and its source each log through a child with the reader's ids as fields.
+              source: (this.deps.advertisementSource ?? createAdvertisementSource)(rc, log),
+              outbox: this.outbox,
+              sender: this.sender,
+              link: this.link,
+              session,
+              log,
+              dataDir: config.dataDir,
+              telemetryS: rc.telemetryS,
+              tracker: {
+                enterRssi: rc.enterRssi,
+                leaveRssi: rc.leaveRssi,
+                leaveTimeoutMs: rc.leaveTimeoutS * 1000,
+                minEnterSamples: rc.minEnterSamples,
+                minEnterMs: rc.minEnterMs,
+                minLeaveSamples: rc.minLeaveSamples,
+                kalman: rc.kalman,
+                calibration: rc.calibration,
+              },
+            })
+            this.beacons.push(f)
+            await f.start()
+          },
+          stop: async () => {
+            const i = this.beacons.findIndex((r) => r.device === rc.id)
+            await this.beacons[i]?.stop()
+            if (i >= 0) this.beacons.splice(i, 1)
+          },
+        },
+      })
+    }
     features.push({
       critical: false,
       feature: {
@@ -205,13 +251,20 @@ export class Agent {
       feedback: this.feedback,
       scanners: () => this.scanners,
       buttons: () => this.buttons,
+      beacons: () => this.beacons,
       health: () => this.health,
       log,
     })
     features.push({ critical: false, feature: this.inbox })
     this.started = await startFeatures(features, log)
     log.info(
-      { agent, scanners: config.scanners.length, buttons: config.buttons.length, outbox: this.outbox.depth },
+      {
+        agent,
+        scanners: config.scanners.length,
+        buttons: config.buttons.length,
+        beacons: config.beacons.length,
+        outbox: this.outbox.depth,
+      },
       'relais agent started',
     )
   }

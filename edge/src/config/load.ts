@@ -67,6 +67,14 @@ function crossChecks(c: AgentConfig): string[] {
     if (b.io === 'linux' && !b.linux) out.push(`buttons.${i}.linux: required with io 'linux'`)
     if (b.io === 'firmata' && !b.firmata) out.push(`buttons.${i}.firmata: required with io 'firmata'`)
   })
+  c.beacons.forEach((b, i) => {
+    if (ids.has(b.id)) out.push(`beacons.${i}.id: '${b.id}' is used twice`)
+    ids.add(b.id)
+    if (b.source === 'replay' && !b.replay) out.push(`beacons.${i}.replay: required with source 'replay'`)
+    // Without a gap between the thresholds there is no hysteresis, and a beacon at the edge flaps.
+    if (b.leaveRssi >= b.enterRssi)
+      out.push(`beacons.${i}.leaveRssi: must be below enterRssi (${b.enterRssi})`)
+  })
   if (c.feedback.kind === 'johnny-five' && !c.feedback.johnnyFive)
     out.push(`feedback.johnnyFive: required with kind 'johnny-five'`)
   if (c.feedback.johnnyFive?.io === 'firmata' && !c.feedback.johnnyFive.port)

@@ -155,6 +155,65 @@ export const ButtonSchema = Type.Object(
   { additionalProperties: false },
 )
 
+export const BeaconReaderSchema = Type.Object(
+  {
+    id: Id,
+    /** Where advertisements come from: the BLE adapter, a recorded capture, or code (simulators). */
+    source: Type.Union([Type.Literal('noble'), Type.Literal('replay'), Type.Literal('simulated')]),
+    noble: Type.Optional(
+      Type.Object(
+        {
+          /** hciN when the Pi has more than one adapter. */ hciDevice: Type.Optional(
+            Type.Integer({ minimum: 0, maximum: 15 }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    replay: Type.Optional(
+      Type.Object(
+        {
+          /** JSON lines of { t (ms offset), address, rssi, hex (raw advertising data) }. */
+          file: Type.String({ minLength: 1 }),
+          loop: Type.Boolean({ default: false }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Distance d = 10^((measured + offsetDb - rssi) / (10 pathLoss)); README: calibrating at 1 m. */
+    calibration: Type.Object(
+      {
+        /** Path-loss exponent n: 2 in free space, 2.5-4 indoors with people and shelves. */
+        pathLoss: Type.Number({ minimum: 1, maximum: 6, default: 2.5 }),
+        /** Added to each beacon's 1 m power: what this reader's antenna and enclosure gain or lose. */
+        offsetDb: Type.Number({ minimum: -40, maximum: 40, default: 0 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Hysteresis (dBm, smoothed); the cloud's section may override these three. */
+    enterRssi: Type.Number({ minimum: -120, maximum: 0, default: -75 }),
+    leaveRssi: Type.Number({ minimum: -120, maximum: 0, default: -85 }),
+    leaveTimeoutS: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
+    /** Readings in a row at or above enterRssi, spanning at least minEnterMs, before an enter. */
+    minEnterSamples: Type.Integer({ minimum: 1, maximum: 1000, default: 3 }),
+    minEnterMs: Type.Integer({ minimum: 0, maximum: 600_000, default: 0 }),
+    /** Readings in a row below leaveRssi before a leave. */
+    minLeaveSamples: Type.Integer({ minimum: 1, maximum: 1000, default: 3 }),
+    kalman: Type.Object(
+      {
+        /** How fast the true level may move (dB^2 per second). */
+        processNoise: Type.Number({ exclusiveMinimum: 0, maximum: 1000, default: 1 }),
+        /** Noise of one reading (dB^2): 9 is a 3 dB standard deviation. */
+        measurementNoise: Type.Number({ exclusiveMinimum: 0, maximum: 1000, default: 9 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Counts published on the telemetry topic this often. */
+    telemetryS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
+  },
+  { additionalProperties: false },
+)
+
 export const AgentConfigSchema = Type.Object(
   {
     agent: Type.Object({ id: Id }, { additionalProperties: false }),
@@ -198,6 +257,8 @@ export const AgentConfigSchema = Type.Object(
     ),
     scanners: Type.Array(ScannerSchema, { default: [] }),
     buttons: Type.Array(ButtonSchema, { default: [] }),
+    /** BLE beacon readers (the contract: hardware/src/kinds/beacon.ts). */
+    beacons: Type.Array(BeaconReaderSchema, { default: [] }),
     feedback: FeedbackSchema,
   },
   { additionalProperties: false },
@@ -206,4 +267,5 @@ export const AgentConfigSchema = Type.Object(
 export type AgentConfig = Static<typeof AgentConfigSchema>
 export type ScannerConfig = Static<typeof ScannerSchema>
 export type ButtonConfig = Static<typeof ButtonSchema>
+export type BeaconReaderDeviceConfig = Static<typeof BeaconReaderSchema>
 export type FeedbackConfig = Static<typeof FeedbackSchema>

@@ -2,10 +2,11 @@
 // contract table). rebirth re-publishes the birth; identify shows the identify pattern; pickup goes to its
 // button; a config push is
 // applied without a restart where the setting allows it, and what needs a restart is said in the log.
-import { decodeMessage, type Envelope, type PickupCmd } from '@relais/hardware'
+import { type BeaconsConfig, decodeMessage, type Envelope, type PickupCmd } from '@relais/hardware'
 import type { Feedback } from '../feedback/types.js'
 import type { Logger } from '../lib/logger.js'
 import type { MqttLink } from '../link/mqtt-link.js'
+import type { BeaconReaderFeature } from './beacon/reader.js'
 import type { ButtonFeature } from './button.js'
 import type { HealthFeature } from './health.js'
 import type { ScannerFeature } from './scanner.js'
@@ -14,6 +15,8 @@ import type { ScannerFeature } from './scanner.js'
 export interface RuntimeConfig {
   revision: number
   health?: { intervalS?: number }
+  /** Beacon readers' allow-lists (hardware/src/kinds/beacon.ts), validated by the contract's schema. */
+  beacons?: BeaconsConfig
   scanners?: Record<
     string,
     {
@@ -38,6 +41,7 @@ export class InboxFeature {
       feedback: Feedback
       scanners: () => ScannerFeature[]
       buttons?: () => ButtonFeature[]
+      beacons?: () => BeaconReaderFeature[]
       health: () => HealthFeature | undefined
       log: Logger
     },
@@ -101,7 +105,19 @@ export class InboxFeature {
           if (f === undefined) restart.push(`scanners.${id} (no such scanner)`)
           else applied.push(...f.reconfigure(s).map((k) => `scanners.${id}.${k}`))
         }
+      } else if (key === 'beacons' && typeof value === 'object' && value !== null) {
+        for (const [id, section] of Object.entries(value as BeaconsConfig)) {
+          const f = this.o.beacons?.().find((x) => x.device === id)
+          if (f === undefined) restart.push(`beacons.${id} (no such reader)`)
+          else applied.push(...f.applyConfig(section, c.revision).map((k) => `beacons.${id}.${k}`))
+        }
       } else restart.push(key)
+    }
+    // The allow-list is complete each time (contract): a reader the config says nothing of may report
+    // nobody, so its list is emptied rather than left as it was.
+    for (const f of this.o.beacons?.() ?? []) {
+      if (c.beacons?.[f.device] === undefined)
+        applied.push(...f.applyConfig(undefined, c.revision).map((k) => `beacons.${f.device}.${k}`))
     }
     this.revision = c.revision
     this.log.info({ revision: c.revision, applied, needsRestart: restart }, 'config applied')

@@ -24,6 +24,7 @@ export function buildInfo(config: AgentConfig, session: Session): { topic: strin
     devices: [
       ...config.scanners.map((s) => ({ id: s.id, kind: 'scanner' })),
       ...config.buttons.map((b) => ({ id: b.id, kind: 'button' })),
+      ...config.beacons.map((r) => ({ id: r.id, kind: 'beacon' })),
     ],
     platform: `${process.platform}-${process.arch} node ${process.versions.node}`,
   }
