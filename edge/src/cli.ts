@@ -1,7 +1,9 @@
 // relais-agent [--config FILE]        run the agent until SIGTERM/SIGINT
 // relais-agent --check-config FILE    validate a config file, list every problem, exit 1 if any
+// relais-agent beacon-decode HEX...   decode beacon frames for installers (beacon-decode-cli.ts)
 import { parseArgs } from 'node:util'
 import { Agent } from './agent.js'
+import { beaconDecodeMain } from './beacon-decode-cli.js'
 import { AgentConfigError, loadAgentConfig } from './config/load.js'
 import { startSystemdNotify } from './lib/systemd.js'
 
@@ -11,6 +13,7 @@ export async function main(
   argv: string[],
   env: Record<string, string | undefined> = process.env,
 ): Promise<number> {
+  if (argv[0] === 'beacon-decode') return beaconDecodeMain(argv.slice(1))
   let values: { config?: string; 'check-config'?: string; help?: boolean }
   try {
     values = parseArgs({
@@ -26,7 +29,7 @@ export async function main(
     return 2
   }
   if (values.help) {
-    process.stdout.write('usage: relais-agent [--config FILE] | --check-config FILE\n')
+    process.stdout.write('usage: relais-agent [--config FILE] | --check-config FILE | beacon-decode HEX...\n')
     return 0
   }
   if (values['check-config'] !== undefined) {
