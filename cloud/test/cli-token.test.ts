@@ -68,6 +68,8 @@ t('token add --courier prints the token once as JSON; only its hash is stored', 
       householdId: null,
       courierId: 'ana',
       siteId: null,
+      memberId: null,
+      zoneId: null,
     })
     const rows = await db.selectFrom('api_tokens').selectAll().execute()
     assert.ok(

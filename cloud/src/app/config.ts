@@ -19,6 +19,12 @@ export interface CloudConfig {
     /** POST every transition here, signed with HMAC-SHA256 of the body under `secret`. */
     webhook?: { url: string; secret: string }
   }
+  presence: {
+    /** Presence sessions (and their time-series points) older than this many days are deleted. */
+    retentionDays: number
+    /** A session open longer than this many hours is closed (its reader died without a leave). */
+    maxOpenH: number
+  }
 }
 
 type Env = Record<string, string | undefined>
@@ -121,6 +127,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfi
       timeZone,
       expireAfterH: int('RELAIS_PICKUP_EXPIRE_H', 72, 1, 24 * 30),
       webhook: webhookUrl ? { url: webhookUrl, secret: webhookSecret } : undefined,
+    },
+    presence: {
+      retentionDays: int('RELAIS_PRESENCE_RETENTION_DAYS', 30, 1, 3650),
+      maxOpenH: int('RELAIS_PRESENCE_MAX_OPEN_H', 12, 1, 24 * 30),
     },
   }
   if (problems.length > 0) throw new ConfigError(problems)

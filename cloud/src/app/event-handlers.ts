@@ -2,6 +2,7 @@
 // thread, so both apply events alike.
 import { ScanHandler } from '../domains/lists/scan-handler.js'
 import { PressHandler } from '../domains/pickups/press-handler.js'
+import { PresenceHandler } from '../domains/presence/presence-handler.js'
 import type { EventHandler } from '../ingest/batch-apply.js'
 
 export interface HandlerSettings {
@@ -11,8 +12,11 @@ export interface HandlerSettings {
 }
 
 export function createEventHandlers(s: HandlerSettings): Record<string, EventHandler> {
+  const presence = new PresenceHandler()
   return {
     scan: new ScanHandler({ debounceMs: s.debounceMs }),
     press: new PressHandler({ webhook: s.webhook }),
+    enter: presence,
+    leave: presence,
   }
 }

@@ -184,6 +184,7 @@ export class EventIngest implements Feature {
       const { ack } = o
       if (ack.replayed) this.metrics.replayed++
       else if (ack.outcome === 'rejected') this.metrics.reject(ack.reason ?? 'rejected', event.agent)
+      else if (ack.outcome === 'refused') this.metrics.refuse(ack.reason ?? 'refused')
       else this.metrics.applied++
       this.sendAck(event.agent, event.device, event.message.id, ack)
       if (!ack.replayed) {

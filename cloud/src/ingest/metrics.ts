@@ -9,12 +9,18 @@ export class IngestMetrics {
   batchFailures = 0
   largestBatch = 0
   readonly rejected = new Map<string, number>()
+  /** Events a domain refused by rule (presence without consent), by reason: counted, never stored. */
+  readonly refused = new Map<string, number>()
   /** Rejections per agent: one misbehaving device is visible as such. */
   readonly rejectedByAgent = new Map<string, number>()
 
   reject(reason: string, agent: string | undefined): void {
     this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1)
     if (agent !== undefined) this.rejectedByAgent.set(agent, (this.rejectedByAgent.get(agent) ?? 0) + 1)
+  }
+
+  refuse(reason: string): void {
+    this.refused.set(reason, (this.refused.get(reason) ?? 0) + 1)
   }
 
   get rejectedTotal(): number {
@@ -30,6 +36,7 @@ export class IngestMetrics {
       replayed: this.replayed,
       rejected: Object.fromEntries(this.rejected),
       rejectedTotal: this.rejectedTotal,
+      refused: Object.fromEntries(this.refused),
       acksSent: this.acksSent,
       ackFailures: this.ackFailures,
       batches: this.batches,

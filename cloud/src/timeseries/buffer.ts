@@ -50,6 +50,14 @@ export class RingBuffer<T> {
     }
   }
 
+  /** Removes every item `drop` accepts, keeping the others in order; returns how many went. O(size). */
+  removeWhere(drop: (item: T) => boolean): number {
+    const all = this.take(this.count)
+    const kept = all.filter((item) => !drop(item))
+    for (const item of kept) this.push(item)
+    return all.length - kept.length
+  }
+
   /** Empties the buffer, returning how many items it held. */
   clear(): number {
     const n = this.count

@@ -18,6 +18,7 @@ export {
   type Aggregate,
   checkQuery,
   QUERY_LIMIT_MAX,
+  type SeriesDelete,
   type SeriesQuery,
   type SeriesRow,
   type SeriesSink,

@@ -6,11 +6,13 @@ import https from 'node:https'
 import { InfluxDB, type IPoolOptions } from 'influx'
 import type { Logger } from '../lib/logger.js'
 import { toIPoint } from './influx-point.js'
-import { buildInfluxQl, durationSeconds } from './influxql.js'
+import { buildInfluxDeletes, buildInfluxQl, durationSeconds } from './influxql.js'
 import type { FieldValue, Point } from './point.js'
 import {
+  checkDelete,
   checkQuery,
   mergeRows,
+  type SeriesDelete,
   type SeriesQuery,
   type SeriesRow,
   type SeriesSink,
@@ -119,6 +121,18 @@ export class InfluxSink implements SeriesSink {
       }
     }
     return mergeRows(rows, checked.limit)
+  }
+
+  /** DROP SERIES for tags alone (every point of the series), DELETE when a time limit is given. */
+  async deleteWhere(d: SeriesDelete): Promise<void> {
+    await this.ensureSetup()
+    for (const { query, placeholders } of buildInfluxDeletes(checkDelete(d))) {
+      await this.client
+        .queryRaw(query, { database: this.opts.database, placeholders, method: 'POST' } as never)
+        .catch((err) => {
+          throw plainError(err)
+        })
+    }
   }
 
   stop(): void {

@@ -2,7 +2,7 @@
 // bound parameters ($w0, ...) that the server substitutes, and the only numbers written into the text are
 // ones checkQuery proved to be safe integers: no caller's string is ever pasted into a statement.
 import { escape as influxEscape } from 'influx'
-import type { SeriesQuery } from './sink.js'
+import type { SeriesDelete, SeriesQuery } from './sink.js'
 
 export interface InfluxQl {
   query: string
@@ -39,6 +39,26 @@ export function buildInfluxQl(
     query: `SELECT ${select} FROM ${from} WHERE ${where.join(' AND ')} ${groupBy} LIMIT ${q.limit}`,
     placeholders,
   }
+}
+
+/**
+ * A deletion as statements, one per measurement: DROP SERIES (tags only: the series go whole, in every
+ * retention policy) or DELETE (with a time limit). Tag values are bound parameters, as in queries.
+ */
+export function buildInfluxDeletes(d: SeriesDelete & { where: Record<string, string> }): InfluxQl[] {
+  return d.measurements.map((m) => {
+    const placeholders: Record<string, string> = {}
+    const where: string[] = []
+    Object.entries(d.where).forEach(([k, v], i) => {
+      where.push(`${influxEscape.quoted(k)} = $w${i}`)
+      placeholders[`w${i}`] = v
+    })
+    const from = influxEscape.quoted(m)
+    if (d.before === undefined)
+      return { query: `DROP SERIES FROM ${from} WHERE ${where.join(' AND ')}`, placeholders }
+    where.push(`time < ${d.before}ms`)
+    return { query: `DELETE FROM ${from} WHERE ${where.join(' AND ')}`, placeholders }
+  })
 }
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 }

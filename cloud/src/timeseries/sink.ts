@@ -13,7 +13,36 @@ export interface SeriesSink {
    */
   write(points: readonly Point[]): Promise<void>
   query(q: SeriesQuery): Promise<SeriesRow[]>
+  /** Deletes stored points (a member's erasure, a retention limit). Optional: a store may not offer it. */
+  deleteWhere?(d: SeriesDelete): Promise<void>
   stop(): Promise<void> | void
+}
+
+export interface SeriesDelete {
+  measurements: string[]
+  /** Only points whose tags have exactly these values. */
+  where?: Record<string, string>
+  /** Only points older than this, epoch ms (exclusive). At least one of `where` and `before` is given. */
+  before?: number
+}
+
+/** Checks a deletion; throws RelaisError invalid_request on a bad one (never deletes everything). */
+export function checkDelete(d: SeriesDelete): Required<Pick<SeriesDelete, 'where'>> & SeriesDelete {
+  const problems: string[] = []
+  if (d.measurements.length === 0) problems.push('no measurement given')
+  for (const m of d.measurements)
+    if (!NAME.test(m)) problems.push(`measurement ${JSON.stringify(m)} is not a valid name`)
+  const where = d.where ?? {}
+  for (const [k, v] of Object.entries(where)) {
+    if (!NAME.test(k)) problems.push(`tag ${JSON.stringify(k)} is not a valid name`)
+    if (typeof v !== 'string' || v === '') problems.push(`tag ${k} must be compared to a non-empty string`)
+  }
+  if (d.before !== undefined && (!Number.isSafeInteger(d.before) || d.before < 0))
+    problems.push('before must be a whole epoch ms')
+  if (Object.keys(where).length === 0 && d.before === undefined)
+    problems.push('give tags or a time limit: a deletion of everything is refused')
+  if (problems.length > 0) throw invalid(`time-series deletion: ${problems.join('; ')}`)
+  return { ...d, where }
 }
 
 /**

@@ -5,7 +5,14 @@ import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
 import type { Logger } from '../lib/logger.js'
 import type { Point } from './point.js'
-import { checkQuery, type SeriesQuery, type SeriesRow, type SeriesSink } from './sink.js'
+import {
+  checkDelete,
+  checkQuery,
+  type SeriesDelete,
+  type SeriesQuery,
+  type SeriesRow,
+  type SeriesSink,
+} from './sink.js'
 import { buildSqliteQuery } from './sqlite-query.js'
 
 export interface SqliteSinkOptions {
@@ -109,6 +116,29 @@ export class SqliteSink implements SeriesSink {
       const { changes } = del.run(beforeMs, PRUNE_CHUNK)
       total += changes
       if (changes < PRUNE_CHUNK) return total
+    }
+  }
+
+  /** Deletes matching points in chunks, like prune(); tags are matched with json_extract. */
+  async deleteWhere(d: SeriesDelete): Promise<void> {
+    const { measurements, where, before } = checkDelete(d)
+    const conds = [`measurement IN (${measurements.map(() => '?').join(', ')})`]
+    const params: Array<string | number> = [...measurements]
+    for (const [k, v] of Object.entries(where)) {
+      conds.push('json_extract(tags, ?) = ?')
+      params.push(`$."${k}"`, v)
+    }
+    if (before !== undefined) {
+      conds.push('ts < ?')
+      params.push(before)
+    }
+    const del = this.open().prepare(
+      `DELETE FROM points WHERE rowid IN (SELECT rowid FROM points WHERE ${conds.join(' AND ')} LIMIT ?)`,
+    )
+    for (;;) {
+      const { changes } = del.run(...params, PRUNE_CHUNK)
+      if (changes < PRUNE_CHUNK) return
+      await new Promise((r) => setImmediate(r))
     }
   }
 

@@ -4,13 +4,20 @@
 
 import type { Feature } from '@relais/hardware'
 import { type BackoffOptions, backoffDelay } from '@relais/hardware'
+import { RelaisError } from '../lib/errors.js'
 import type { Logger } from '../lib/logger.js'
 import { RingBuffer } from './buffer.js'
 import { beforeDeadline, withTimeout } from './deadline.js'
 import { Losses } from './losses.js'
 import type { TimeSeriesOptions, TimeSeriesStats } from './options.js'
 import { invalidReason, type Point } from './point.js'
-import { type SeriesQuery, type SeriesRow, SinkRejectedError } from './sink.js'
+import {
+  checkDelete,
+  type SeriesDelete,
+  type SeriesQuery,
+  type SeriesRow,
+  SinkRejectedError,
+} from './sink.js'
 
 export class TimeSeries implements Feature {
   readonly name = 'timeseries'
@@ -82,6 +89,29 @@ export class TimeSeries implements Feature {
   /** Reads back through the same sink (charts, ops pages). */
   query(q: SeriesQuery): Promise<SeriesRow[]> {
     return this.o.sink.query(q)
+  }
+
+  /**
+   * Deletes points, buffered and stored (a member's erasure, a retention limit). The buffer is filtered
+   * before and after the write in flight lands, so no matching point is written after the deletion.
+   * Throws when the sink is down or offers no deletion: the caller must know the points may remain.
+   */
+  async delete(d: SeriesDelete): Promise<void> {
+    const { measurements, where, before } = checkDelete(d)
+    const match = (p: Point) =>
+      measurements.includes(p.measurement) &&
+      (before === undefined || p.ts < before) &&
+      Object.entries(where).every(([k, v]) => p.tags[k] === v)
+    this.waiting.removeWhere(match)
+    if (this.tickDone !== undefined) await this.tickDone
+    this.waiting.removeWhere(match)
+    if (this.o.sink.deleteWhere === undefined)
+      throw new RelaisError(
+        'timeseries_no_delete',
+        `the ${this.o.sink.name} time series cannot delete points`,
+        503,
+      )
+    await this.o.sink.deleteWhere(d)
   }
 
   async start(): Promise<void> {

@@ -1,12 +1,13 @@
-// API bearer tokens: household (its own lists), courier (its own round), site (a customer's own site)
-// and ops. Shown once at creation; stored hashed (sha256: they are 256-bit random, see lib/secrets.ts).
+// API bearer tokens: household (its own lists), courier (its own round), site (a customer's own site),
+// member (their own presence data), zone (its staff's view of who is present) and ops. Shown once at
+// creation; stored hashed (sha256: they are 256-bit random, see lib/secrets.ts).
 import type { Kysely } from 'kysely'
 import { conflict, invalid, notFound } from '../../lib/errors.js'
 import { newId } from '../../lib/ids.js'
 import { newSecret, sha256 } from '../../lib/secrets.js'
 import type { Database } from '../../storage/schema.js'
 
-export type TokenScope = 'household' | 'courier' | 'ops' | 'site'
+export type TokenScope = 'household' | 'courier' | 'ops' | 'site' | 'member' | 'zone'
 export interface TokenIdentity {
   tokenId: string
   scope: TokenScope
@@ -15,6 +16,10 @@ export interface TokenIdentity {
   courierId: string | null
   /** A site token's site; null on other scopes. */
   siteId: string | null
+  /** A member token's member; null on other scopes. */
+  memberId: string | null
+  /** A zone token's zone; null on other scopes. */
+  zoneId: string | null
 }
 
 export interface TokenInput {
@@ -22,10 +27,19 @@ export interface TokenInput {
   householdId?: string
   courierId?: string
   siteId?: string
+  memberId?: string
+  zoneId?: string
   name: string
 }
 
-const PREFIX: Record<TokenScope, string> = { household: 'rh_', courier: 'rc_', ops: 'ro_', site: 'rs_' }
+const PREFIX: Record<TokenScope, string> = {
+  household: 'rh_',
+  courier: 'rc_',
+  ops: 'ro_',
+  site: 'rs_',
+  member: 'rm_',
+  zone: 'rz_',
+}
 
 export async function createToken(
   db: Kysely<Database>,
@@ -42,6 +56,8 @@ export async function createToken(
       household_id: input.householdId ?? null,
       courier_id: input.courierId ?? null,
       site_id: input.siteId ?? null,
+      member_id: input.memberId ?? null,
+      zone_id: input.zoneId ?? null,
       name: input.name,
       created_at: now,
       revoked_at: null,
@@ -56,6 +72,7 @@ export interface IssuedToken {
   scope: TokenScope
   courierId: string | null
   siteId: string | null
+  zoneId: string | null
   name: string
 }
 
@@ -66,10 +83,17 @@ export interface IssuedToken {
  */
 export async function issueToken(
   db: Kysely<Database>,
-  input: { scope: 'ops' | 'courier' | 'site'; courierId?: string; siteId?: string; name?: string },
+  input: {
+    scope: 'ops' | 'courier' | 'site' | 'zone'
+    courierId?: string
+    siteId?: string
+    zoneId?: string
+    name?: string
+  },
   now = Date.now(),
 ): Promise<IssuedToken> {
-  const { scope, courierId, siteId } = input
+  const { scope, courierId, siteId, zoneId } = input
+  if (zoneId !== undefined && scope !== 'zone') throw invalid(`a ${scope} token names no zone`)
   if (scope === 'courier') {
     if (courierId === undefined || siteId !== undefined) throw invalid('a courier token names one courier')
     const c = await db
@@ -83,10 +107,15 @@ export async function issueToken(
     if (siteId === undefined || courierId !== undefined) throw invalid('a site token names one site')
     const s = await db.selectFrom('sites').select('id').where('id', '=', siteId).executeTakeFirst()
     if (!s) throw notFound(`site '${siteId}'`)
+  } else if (scope === 'zone') {
+    if (zoneId === undefined || courierId !== undefined || siteId !== undefined)
+      throw invalid('a zone token names one zone')
+    const z = await db.selectFrom('zones').select('id').where('id', '=', zoneId).executeTakeFirst()
+    if (!z) throw notFound(`zone '${zoneId}'`)
   } else if (courierId !== undefined || siteId !== undefined) {
     throw invalid('an ops token names no courier or site')
   }
-  const name = input.name?.trim() || (scope === 'ops' ? 'ops' : `${scope} ${courierId ?? siteId}`)
+  const name = input.name?.trim() || (scope === 'ops' ? 'ops' : `${scope} ${courierId ?? siteId ?? zoneId}`)
   const token = newSecret(PREFIX[scope])
   const id = newId()
   await db
@@ -98,12 +127,22 @@ export async function issueToken(
       household_id: null,
       courier_id: courierId ?? null,
       site_id: siteId ?? null,
+      member_id: null,
+      zone_id: zoneId ?? null,
       name,
       created_at: now,
       revoked_at: null,
     })
     .execute()
-  return { id, token, scope, courierId: courierId ?? null, siteId: siteId ?? null, name }
+  return {
+    id,
+    token,
+    scope,
+    courierId: courierId ?? null,
+    siteId: siteId ?? null,
+    zoneId: zoneId ?? null,
+    name,
+  }
 }
 
 /** Revokes at once: the next request with it is a 401. Revoking twice is a conflict, not a no-op. */
@@ -117,7 +156,7 @@ export async function revokeToken(db: Kysely<Database>, id: string, now = Date.n
 export async function findToken(db: Kysely<Database>, token: string): Promise<TokenIdentity | undefined> {
   const row = await db
     .selectFrom('api_tokens')
-    .select(['id', 'scope', 'household_id', 'courier_id', 'site_id', 'revoked_at'])
+    .select(['id', 'scope', 'household_id', 'courier_id', 'site_id', 'member_id', 'zone_id', 'revoked_at'])
     .where('token_hash', '=', sha256(token))
     .executeTakeFirst()
   if (!row || row.revoked_at !== null) return undefined
@@ -127,5 +166,7 @@ export async function findToken(db: Kysely<Database>, token: string): Promise<To
     householdId: row.household_id,
     courierId: row.courier_id,
     siteId: row.site_id,
+    memberId: row.member_id,
+    zoneId: row.zone_id,
   }
 }
