@@ -1,7 +1,7 @@
 // Row types of the relational store, as Kysely sees them. Times are epoch milliseconds; booleans are
 // 0/1 integers so SQLite and PostgreSQL read the same.
 import type { Generated } from 'kysely'
-import type { PresenceTables } from './presence-schema.js'
+import type { AlertTables } from './alerts-schema.js'
 
 export interface HouseholdsTable {
   id: string
@@ -13,16 +13,12 @@ export interface ApiTokensTable {
   id: string
   /** sha256 of the token: tokens are 256-bit random, so a fast hash is enough to make a leak useless. */
   token_hash: string
-  scope: 'household' | 'courier' | 'ops' | 'site' | 'member' | 'zone'
+  scope: 'household' | 'courier' | 'ops' | 'site'
   household_id: string | null
   /** A courier token's courier (migration 0004). */
   courier_id: string | null
   /** A site token's site: the customer's view of their own button (migration 0004). */
   site_id: string | null
-  /** A member token's member: their own presence data (migration 0005). */
-  member_id: string | null
-  /** A zone token's zone: its staff's view of who is present (migration 0005). */
-  zone_id: string | null
   name: string
   created_at: number
   revoked_at: number | null
@@ -218,6 +214,8 @@ export interface WebhookDeliveriesTable {
   delivered_at: number | null
   last_status: number | null
   last_error: string | null
+  /** pickups | alerts (migration 0007): which receiver the row goes to. */
+  channel: Generated<string>
 }
 
 export interface CatalogueLookupsTable {
@@ -227,8 +225,8 @@ export interface CatalogueLookupsTable {
   payload: string | null
 }
 
-/** Presence tables (migration 0005) live in presence-schema.ts. */
-export interface Database extends PresenceTables {
+/** Availability and alert tables (migration 0007) live in alerts-schema.ts. */
+export interface Database extends AlertTables {
   households: HouseholdsTable
   api_tokens: ApiTokensTable
   agents: AgentsTable
