@@ -2,6 +2,7 @@
 // 0/1 integers so SQLite and PostgreSQL read the same.
 import type { Generated } from 'kysely'
 import type { AlertTables } from './alerts-schema.js'
+import type { PresenceTables } from './presence-schema.js'
 
 export interface HouseholdsTable {
   id: string
@@ -13,12 +14,16 @@ export interface ApiTokensTable {
   id: string
   /** sha256 of the token: tokens are 256-bit random, so a fast hash is enough to make a leak useless. */
   token_hash: string
-  scope: 'household' | 'courier' | 'ops' | 'site'
+  scope: 'household' | 'courier' | 'ops' | 'site' | 'member' | 'zone'
   household_id: string | null
   /** A courier token's courier (migration 0004). */
   courier_id: string | null
   /** A site token's site: the customer's view of their own button (migration 0004). */
   site_id: string | null
+  /** A member token's member: their own presence data (migration 0005). */
+  member_id: string | null
+  /** A zone token's zone: its staff's view of who is present (migration 0005). */
+  zone_id: string | null
   name: string
   created_at: number
   revoked_at: number | null
@@ -225,8 +230,8 @@ export interface CatalogueLookupsTable {
   payload: string | null
 }
 
-/** Availability and alert tables (migration 0007) live in alerts-schema.ts. */
-export interface Database extends AlertTables {
+/** Presence tables (migration 0005) live in presence-schema.ts. */
+export interface Database extends PresenceTables {
   households: HouseholdsTable
   api_tokens: ApiTokensTable
   agents: AgentsTable

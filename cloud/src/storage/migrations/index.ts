@@ -5,6 +5,7 @@ import * as m0001 from './0001-initial.js'
 import * as m0002 from './0002-item-changes.js'
 import * as m0003 from './0003-pickups.js'
 import * as m0004 from './0004-rounds.js'
+import * as m0005 from './0005-presence.js'
 import * as m0007 from './0007-availability-alerts.js'
 
 export const migrations: Record<string, Migration> = {
@@ -12,5 +13,6 @@ export const migrations: Record<string, Migration> = {
   '0002-item-changes': m0002,
   '0003-pickups': m0003,
   '0004-rounds': m0004,
+  '0005-presence': m0005,
   '0007-availability-alerts': m0007,
 }
