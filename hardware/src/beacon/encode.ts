@@ -37,7 +37,8 @@ export function encodeFrame(frame: BeaconFrame): Uint8Array {
     case 'eddystone-url':
       return bytes([0x10, i8(frame.tx_power)], encodeUrl(frame.url))
     case 'eddystone-tlm': {
-      // 0 mV means "not supported" (tlm-plain.md): a reading of 0 is sent as null, never as 0.
+      // 0 mV on the air means "not supported" (tlm-plain.md), so battery_mv 0 is refused: pass null.
+      // uptime_s is derived from sec_count and not sent.
       const mv =
         frame.battery_mv === null ? [0, 0] : u16(int(frame.battery_mv, 1, 0xffff, 'battery_mv'), 'battery_mv')
       return bytes(
