@@ -231,7 +231,7 @@ export interface CatalogueLookupsTable {
 }
 
 /** Presence tables (migration 0005) live in presence-schema.ts. */
-export interface Database extends PresenceTables {
+export interface Database extends PresenceTables, AlertTables {
   households: HouseholdsTable
   api_tokens: ApiTokensTable
   agents: AgentsTable
