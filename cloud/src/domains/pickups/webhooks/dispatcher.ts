@@ -5,6 +5,8 @@
 // 1 s doubling to a 10 min ceiling, a larger Retry-After honoured), for as long as it takes: the row is
 // the retry state, so neither a restart nor a receiver down for days loses a notice. Requests are
 // independent: a few go out at once, each strictly in order. Delivered rows are pruned after some days.
+// Nothing here is pickup-specific: a dispatcher serves one channel of the queue (pickups by default;
+// the alert notices of domains/alerts are another), each with its own URL and secret.
 import { backoffDelay } from '@relais/hardware'
 import type { Logger } from '../../../lib/logger.js'
 import type { Db } from '../../../storage/db.js'
@@ -29,6 +31,8 @@ export interface WebhookDispatcherOptions {
   /** How long stop() lets POSTs in flight finish before aborting them; default 2 s. */
   stopGraceMs?: number
   now?: () => number
+  /** The queue's channel this dispatcher delivers (queue.ts); default 'pickups'. */
+  channel?: string
 }
 
 const HOUR = 3_600_000
@@ -46,7 +50,7 @@ export class WebhookDispatcher {
   readonly stats = { attempts: 0, delivered: 0, failed: 0 }
 
   constructor(private readonly opts: WebhookDispatcherOptions) {
-    this.log = opts.log.child({ module: 'webhooks' })
+    this.log = opts.log.child({ module: 'webhooks', channel: opts.channel ?? 'pickups' })
     this.o = {
       url: opts.url,
       secret: opts.secret,
@@ -57,6 +61,7 @@ export class WebhookDispatcher {
       keepDeliveredMs: opts.keepDeliveredMs ?? 7 * 24 * HOUR,
       stopGraceMs: opts.stopGraceMs ?? 2000,
       now: opts.now ?? Date.now,
+      channel: opts.channel ?? 'pickups',
     }
   }
 
@@ -105,7 +110,7 @@ export class WebhookDispatcher {
 
   /** One round of due heads, at most `concurrency` at once; true if any was delivered. */
   private async pass(): Promise<boolean> {
-    const heads = await dueHeads(this.opts.db, this.o.now(), this.o.concurrency)
+    const heads = await dueHeads(this.opts.db, this.o.now(), this.o.concurrency, this.o.channel)
     if (heads.length === 0) return false
     const results = await Promise.all(heads.map((d) => this.deliver(d)))
     return results.some(Boolean)
@@ -166,7 +171,7 @@ export class WebhookDispatcher {
       backoffDelay(attempt, this.o.retry),
       Math.min(retryAfterMs ?? 0, this.o.retry.maxMs),
     )
-    await markFailed(this.opts.db, d, { status, error, nextAt: this.o.now() + delay })
+    await markFailed(this.opts.db, d, { status, error, nextAt: this.o.now() + delay }, this.o.channel)
     this.stats.failed++
     this.log.warn(
       { deliveryId: d.id, requestId: d.requestId, status, error, attempt, retryInMs: delay },
@@ -176,7 +181,7 @@ export class WebhookDispatcher {
   }
 
   private async idleDelay(): Promise<number> {
-    const next = await nextDueAt(this.opts.db).catch(() => undefined)
+    const next = await nextDueAt(this.opts.db, this.o.channel).catch(() => undefined)
     // Due already, yet the pass sent nothing: a row waiting behind its request's failed head (a
     // transition committed after the failure). The head's own time comes round at a poll.
     if (next === undefined || next <= this.o.now()) return this.o.pollMs
@@ -187,7 +192,7 @@ export class WebhookDispatcher {
     const now = this.o.now()
     if (now - this.lastPrune < HOUR) return
     this.lastPrune = now
-    const n = await pruneDelivered(this.opts.db, now - this.o.keepDeliveredMs)
+    const n = await pruneDelivered(this.opts.db, now - this.o.keepDeliveredMs, this.o.channel)
     if (n > 0) this.log.info({ pruned: n }, 'pruned delivered webhooks')
   }
 

@@ -8,6 +8,10 @@
 // created_at column is the transition's clock, which a test or a second writer may not keep monotonic).
 // A row is sent only when it is its request's oldest undelivered one (its "head"); on a failure, the
 // request's later rows are held back to the head's next attempt, so the due index stays mostly heads.
+//
+// Channels (migration 0007): the table carries the pickup notices and the alert notices, each read by
+// its own dispatcher (its own URL and secret). `request_id` is then whatever orders a channel's rows
+// (a pickup request, an alert); nothing here is specific to pickups but the default channel.
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../../../storage/schema.js'
 
@@ -21,10 +25,16 @@ export interface DueDelivery {
 const seq = sql<number>`rowid`
 
 /** Up to `limit` deliveries due at `now` that are the oldest undelivered of their request. */
-export async function dueHeads(db: Kysely<Database>, now: number, limit: number): Promise<DueDelivery[]> {
+export async function dueHeads(
+  db: Kysely<Database>,
+  now: number,
+  limit: number,
+  channel = 'pickups',
+): Promise<DueDelivery[]> {
   const due = await db
     .selectFrom('webhook_deliveries')
     .select(['id', 'request_id', seq.as('seq')])
+    .where('channel', '=', channel)
     .where('delivered_at', 'is', null)
     .where('next_at', '<=', now)
     .orderBy(seq)
@@ -35,6 +45,7 @@ export async function dueHeads(db: Kysely<Database>, now: number, limit: number)
   const firsts = await db
     .selectFrom('webhook_deliveries')
     .select(['request_id', sql<number>`min(rowid)`.as('first')])
+    .where('channel', '=', channel)
     .where('delivered_at', 'is', null)
     .where('request_id', 'in', requests)
     .groupBy('request_id')
@@ -72,6 +83,7 @@ export async function markFailed(
   db: Kysely<Database>,
   d: DueDelivery,
   failure: { status: number | null; error: string; nextAt: number },
+  channel = 'pickups',
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx
@@ -88,6 +100,7 @@ export async function markFailed(
       .updateTable('webhook_deliveries')
       .set({ next_at: failure.nextAt })
       .where('request_id', '=', d.requestId)
+      .where('channel', '=', channel)
       .where('delivered_at', 'is', null)
       .where('next_at', '<', failure.nextAt)
       .execute()
@@ -95,19 +108,25 @@ export async function markFailed(
 }
 
 /** The earliest next attempt of any undelivered row, if any: the dispatcher sleeps until then. */
-export async function nextDueAt(db: Kysely<Database>): Promise<number | undefined> {
+export async function nextDueAt(db: Kysely<Database>, channel = 'pickups'): Promise<number | undefined> {
   const row = await db
     .selectFrom('webhook_deliveries')
     .select((eb) => eb.fn.min('next_at').as('at'))
+    .where('channel', '=', channel)
     .where('delivered_at', 'is', null)
     .executeTakeFirst()
   return row?.at === null || row?.at === undefined ? undefined : Number(row.at)
 }
 
 /** Deletes rows delivered before `before`; returns how many. Undelivered rows are never pruned. */
-export async function pruneDelivered(db: Kysely<Database>, before: number): Promise<number> {
+export async function pruneDelivered(
+  db: Kysely<Database>,
+  before: number,
+  channel = 'pickups',
+): Promise<number> {
   const r = await db
     .deleteFrom('webhook_deliveries')
+    .where('channel', '=', channel)
     .where('delivered_at', 'is not', null)
     .where('delivered_at', '<', before)
     .executeTakeFirst()
@@ -128,11 +147,13 @@ export interface DeliveryRow {
 /** For ops staff: the queue's state; pending rows oldest first (the next to go), or every row kept, newest first. */
 export async function listDeliveries(
   db: Kysely<Database>,
-  opts: { pending: boolean; limit: number },
+  opts: { pending: boolean; limit: number; channel?: string },
 ): Promise<{ pending: number; oldestPendingAt: number | null; deliveries: DeliveryRow[] }> {
+  const channel = opts.channel ?? 'pickups'
   const stats = await db
     .selectFrom('webhook_deliveries')
     .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('created_at').as('oldest')])
+    .where('channel', '=', channel)
     .where('delivered_at', 'is', null)
     .executeTakeFirstOrThrow()
   let q = db
@@ -147,6 +168,7 @@ export async function listDeliveries(
       'last_status',
       'last_error',
     ])
+    .where('channel', '=', channel)
   if (opts.pending) q = q.where('delivered_at', 'is', null)
   const rows = await q
     .orderBy(seq, opts.pending ? 'asc' : 'desc')
