@@ -14,7 +14,9 @@ export interface NobleLike {
   on(event: 'stateChange', fn: (state: string) => void): unknown
   on(event: 'discover', fn: (p: NoblePeripheral) => void): unknown
   on(event: 'scanStop', fn: () => void): unknown
-  removeListener(event: string, fn: (...args: never[]) => void): unknown
+  removeListener(event: 'stateChange', fn: (state: string) => void): unknown
+  removeListener(event: 'discover', fn: (p: NoblePeripheral) => void): unknown
+  removeListener(event: 'scanStop', fn: () => void): unknown
   startScanningAsync(serviceUuids?: string[], allowDuplicates?: boolean): Promise<void>
   stopScanningAsync(): Promise<void>
 }
