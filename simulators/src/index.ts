@@ -20,3 +20,11 @@ export {
   seeded,
 } from './pickup-scenario.js'
 export { ScannerDevice, type ScannerDeviceOptions } from './scanner-device.js'
+export {
+  playShopDoor,
+  type ShopDoorOptions,
+  type ShopDoorScenario,
+  type SimBeacon,
+  shopDoorScenario,
+  type WalkKind,
+} from './shop-door-scenario.js'
