@@ -2,6 +2,7 @@
 // 0/1 integers so SQLite and PostgreSQL read the same.
 import type { Generated } from 'kysely'
 import type { AlertTables } from './alerts-schema.js'
+import type { FleetTables } from './fleet-schema.js'
 import type { PresenceTables } from './presence-schema.js'
 
 export interface HouseholdsTable {
@@ -38,6 +39,16 @@ export interface AgentsTable {
   secret_hash: string
   created_at: number
   revoked_at: number | null
+  /** scanner | button | beacon (migration 0006). */
+  kind: string | null
+  /** The zone a beacon reader stands in (migration 0006; no foreign key, see there). */
+  zone_id: string | null
+  /** What its last birth (info) reported (migration 0006). */
+  firmware_version: string | null
+  config_hash: string | null
+  reported_at: number | null
+  /** Last rotate or revoke (migration 0006): the running broker polls for changes by it. */
+  credentials_at: number | null
 }
 
 export interface ListsTable {
@@ -231,7 +242,7 @@ export interface CatalogueLookupsTable {
 }
 
 /** Presence tables (migration 0005) live in presence-schema.ts. */
-export interface Database extends PresenceTables, AlertTables {
+export interface Database extends PresenceTables, FleetTables, AlertTables {
   households: HouseholdsTable
   api_tokens: ApiTokensTable
   agents: AgentsTable

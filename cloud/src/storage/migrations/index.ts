@@ -6,6 +6,7 @@ import * as m0002 from './0002-item-changes.js'
 import * as m0003 from './0003-pickups.js'
 import * as m0004 from './0004-rounds.js'
 import * as m0005 from './0005-presence.js'
+import * as m0006 from './0006-fleet-registry.js'
 import * as m0007 from './0007-availability-alerts.js'
 
 export const migrations: Record<string, Migration> = {
@@ -14,5 +15,6 @@ export const migrations: Record<string, Migration> = {
   '0003-pickups': m0003,
   '0004-rounds': m0004,
   '0005-presence': m0005,
+  '0006-fleet-registry': m0006,
   '0007-availability-alerts': m0007,
 }
