@@ -1,4 +1,5 @@
 // Beacon readers in the agent's config: defaults filled in, every problem listed at once with its path.
+import { readFileSync } from 'node:fs'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { AgentConfigError, parseAgentConfig } from '../src/config/load.js'
@@ -55,6 +56,15 @@ t('every error is listed at once', () => {
       'beacons.0.leaveRssi: must be below enterRssi (-90)',
     ])
   }
+})
+
+t('the example config of hardware/devices/beacon is valid', () => {
+  const file = new URL('../../hardware/devices/beacon/agent.example.json', import.meta.url)
+  const c = parseAgentConfig(JSON.parse(readFileSync(file, 'utf8')))
+  assert.equal(
+    c.beacons.map((b) => [b.id, b.source]),
+    [['ble-0', 'noble']],
+  )
 })
 
 t.run()

@@ -295,7 +295,11 @@ export class BeaconReaderFeature {
     }
     this.period.events++
     this.totals.events++
-    this.log.debug({ msgId: env.id, event: e.type, beacon: e.key }, 'presence event stored')
+    // Debug only: the key and the smoothed RSSI are what an installer calibrating at 1 m reads.
+    this.log.debug(
+      { msgId: env.id, event: e.type, beacon: e.key, rssi: e.type === 'enter' ? e.rssi : undefined },
+      'presence event stored',
+    )
     this.o.sender.pump()
   }
 
