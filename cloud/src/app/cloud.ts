@@ -5,7 +5,8 @@
 // fleet's agent state: without it the pages show scanners offline, and lists still work. It starts
 // right after the broker, so it hears the birth of every agent that connects. The round service (courier
 // rounds of pickup requests) is not critical either: presses are still recorded and acked without it,
-// and its first tick plans what arrived meanwhile.
+// and its first tick plans what arrived meanwhile. Nor are presence's allow-list publisher and retention:
+// readers keep the last allow-list they were given, and enter/leave events still pass the consent gate.
 
 import { type Feature, startFeatures, stopFeatures } from '@relais/hardware'
 import type { FastifyInstance } from 'fastify'
@@ -21,6 +22,9 @@ import { PickupEvents } from '../domains/pickups/pickup-events.js'
 import type { PressEffect } from '../domains/pickups/press-handler.js'
 import { RoundService } from '../domains/pickups/round-service.js'
 import { WebhookDispatcher } from '../domains/pickups/webhooks/dispatcher.js'
+import { ConfigPublisher } from '../domains/presence/config-publisher.js'
+import { PresenceEvents, presenceEffect } from '../domains/presence/presence-events.js'
+import { PresenceRetention } from '../domains/presence/retention.js'
 import { buildApp } from '../http/app.js'
 import { listenHttp } from '../http/server.js'
 import { InlineApplier } from '../ingest/appliers.js'
@@ -45,6 +49,7 @@ export class Cloud {
   readonly listEvents = new ListEvents()
   readonly fleetEvents = new FleetEvents()
   readonly pickupEvents = new PickupEvents()
+  readonly presenceEvents = new PresenceEvents()
   db!: Db
   broker!: Broker
   ingest!: EventIngest
@@ -54,6 +59,8 @@ export class Cloud {
   agents?: AgentState
   rounds?: RoundService
   webhooks?: WebhookDispatcher
+  allowLists?: ConfigPublisher
+  presenceRetention?: PresenceRetention
   app!: FastifyInstance
   httpPort = 0
   private started: Feature[] = []
@@ -127,7 +134,12 @@ export class Cloud {
           bus: this.broker,
           db: this.db,
           applier: this.applier,
-          effects: { scan: scanEffect(this.listEvents), press: (e) => this.pressEffect(e as PressEffect) },
+          effects: {
+            scan: scanEffect(this.listEvents),
+            press: (e) => this.pressEffect(e as PressEffect),
+            enter: presenceEffect(this.presenceEvents),
+            leave: presenceEffect(this.presenceEvents),
+          },
           log,
           series: this.series,
           batchMax: config.ingest.batchMax,
@@ -155,6 +167,30 @@ export class Cloud {
         await this.rounds.start()
       },
       stop: () => this.rounds?.stop(),
+    }
+    // Each reader's allow-list in its agent's retained config (DESIGN.md: pushed to readers, revocation
+    // effective at once); it publishes through the embedded broker, so it starts after it.
+    const allowLists: Feature = {
+      name: 'presence-config',
+      start: async () => {
+        this.allowLists = new ConfigPublisher({ bus: this.broker, db: this.db, log })
+        await this.allowLists.start()
+      },
+      stop: () => this.allowLists?.stop(),
+    }
+    const presenceRetention: Feature = {
+      name: 'presence-retention',
+      start: () => {
+        this.presenceRetention = new PresenceRetention({
+          db: this.db,
+          log,
+          series: this.series,
+          retentionDays: config.presence.retentionDays,
+          maxOpenH: config.presence.maxOpenH,
+        })
+        this.presenceRetention.start()
+      },
+      stop: () => this.presenceRetention?.stop(),
     }
     // Webhooks (RELAIS_WEBHOOK_URL): the queue is a table written with each transition, so the dispatcher
     // is not critical: while it is down notices wait, none is lost. A committed change wakes it.
@@ -209,6 +245,7 @@ export class Cloud {
             webhookConfigured: config.pickups.webhook !== undefined,
             now: this.options.now,
           },
+          presence: { events: this.presenceEvents, allowLists: this.allowLists, series: this.series },
           health: () => ({
             mqttClients: this.broker.aedes.connectedClients,
             ingestBacklog: this.ingest.backlog,
@@ -226,6 +263,8 @@ export class Cloud {
         { feature: fleet, critical: false },
         { feature: ingest, critical: true },
         { feature: rounds, critical: false },
+        { feature: allowLists, critical: false },
+        { feature: presenceRetention, critical: false },
         ...(config.pickups.webhook ? [{ feature: webhooks, critical: false }] : []),
         ...(config.catalogue.onlineLookup ? [{ feature: resolver, critical: false }] : []),
         { feature: http, critical: true },

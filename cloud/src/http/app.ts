@@ -21,6 +21,10 @@ import { pickupRoutes } from './routes/pickups.js'
 import type { PickupApiDeps } from './routes/pickups-deps.js'
 import { PickupStreams } from './routes/pickups-stream.js'
 import { webhookRoutes } from './routes/pickups-webhooks.js'
+import type { PresenceApiDeps } from './routes/presence-deps.js'
+import { presenceMemberRoutes } from './routes/presence-members.js'
+import { PresenceStreams } from './routes/presence-stream.js'
+import { presenceZoneRoutes } from './routes/presence-zones.js'
 import { siteRoutes } from './routes/sites.js'
 
 export interface HttpDeps {
@@ -38,6 +42,8 @@ export interface HttpDeps {
   /** The pickups API's round service and settings; without it the lists still read (days in UTC)
    * and whatever plans or changes a request answers 503. */
   pickups?: PickupApiDeps
+  /** Presence (zones, members, consents): its events, the allow-list publisher and the time series. */
+  presence?: PresenceApiDeps
 }
 
 export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
@@ -88,6 +94,11 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(courierRoutes, pickupOpts)
       await api.register(pickupRoutes, pickupOpts)
       await api.register(webhookRoutes, pickupOpts)
+      const presenceStreams = new PresenceStreams(deps.presence?.events, deps.sseHeartbeatMs)
+      api.addHook('preClose', async () => presenceStreams.closeAll())
+      const presenceOpts = { db: deps.db, presence: deps.presence ?? {}, streams: presenceStreams }
+      await api.register(presenceZoneRoutes, presenceOpts)
+      await api.register(presenceMemberRoutes, presenceOpts)
     },
     { prefix: '/api' },
   )

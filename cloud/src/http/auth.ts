@@ -48,6 +48,8 @@ export function mayReachHousehold(identity: TokenIdentity, householdId: string):
 export function actorOf(identity: TokenIdentity): string {
   if (identity.scope === 'courier' && identity.courierId !== null) return `courier:${identity.courierId}`
   if (identity.scope === 'site' && identity.siteId !== null) return `site:${identity.siteId}`
+  if (identity.scope === 'member' && identity.memberId !== null) return `member:${identity.memberId}`
+  if (identity.scope === 'zone' && identity.zoneId !== null) return `zone:${identity.zoneId}`
   return `${identity.scope}:${identity.tokenId}`
 }
 
