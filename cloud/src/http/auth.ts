@@ -10,6 +10,8 @@
 //                       or an open request on no round yet (nobody plans it: whoever is there may take
 //                       it). Never an open stop of another courier's round: that is ops' call.
 //       site 'self'     the site token of `:site`; on a `:pickup` route, a request of its own site.
+//   - presence routes open themselves with `{ zone: 'self' }` (the zone token of `:zone`: its staff) and
+//     `{ member: 'self' }` (the member token of `:member`: a member reaches only their own data).
 //   - anything else, and every route that declares nothing, needs an ops token.
 // Household tokens reach only household routes. For a `:pickup` a non-ops token may not reach, an
 // unknown id and another's id get the same 403, so a token cannot probe which requests exist.
@@ -21,6 +23,8 @@ import type { Db } from '../storage/db.js'
 export interface RouteAccess {
   courier?: 'self' | 'any'
   site?: 'self'
+  zone?: 'self'
+  member?: 'self'
 }
 
 declare module 'fastify' {
@@ -114,6 +118,10 @@ export async function mayReach(
     if (pickup !== undefined) return courierServesPickup(db, identity.courierId, pickup)
     return false
   }
+  if (identity.scope === 'zone' && identity.zoneId !== null && access.zone === 'self')
+    return str(params.zone) === identity.zoneId
+  if (identity.scope === 'member' && identity.memberId !== null && access.member === 'self')
+    return str(params.member) === identity.memberId
   if (identity.scope === 'site' && identity.siteId !== null && access.site === 'self') {
     const site = str(params.site)
     if (site !== undefined) return site === identity.siteId
@@ -124,7 +132,7 @@ export async function mayReach(
 
 function denial(access: RouteAccess | undefined, params: Params): string {
   if (access === undefined) return 'this route needs an ops token'
-  for (const key of ['courier', 'site', 'pickup'] as const) {
+  for (const key of ['courier', 'site', 'pickup', 'zone', 'member'] as const) {
     const v = str(params[key])
     if (v !== undefined) return `this token may not reach ${key} '${v}'`
   }
