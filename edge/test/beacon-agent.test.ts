@@ -194,4 +194,11 @@ t('a replay reader built from its config alone reports the allowed beacon of a c
   assert.equal([e.type, e.data.beacon], ['enter', keyOf(ALICE)])
 })
 
+t('a reader that cannot start (its capture missing) is left out; the agent runs on', async (ctx) => {
+  const agent = await startAgent(ctx, { source: 'replay', replay: { file: join(ctx.dir, 'missing.jsonl') } })
+  const failed = ctx.logs.find((l) => l.msg === 'feature failed to start; running without it')
+  assert.is(failed?.feature, 'beacon:ble-0')
+  assert.ok(agent.link.connected)
+})
+
 t.run()

@@ -7,6 +7,7 @@ import { encodeAdvertisement } from '@relais/hardware'
 import pino from 'pino'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { waitFor } from '../../scripts/testkit/services.js'
 import { NobleAdvertisementSource, type NobleLike } from '../src/drivers/beacon/noble.js'
 import { ReplayAdvertisementSource } from '../src/drivers/beacon/replay.js'
 import { SimulatedAdvertisementSource } from '../src/drivers/beacon/simulated.js'
@@ -152,6 +153,24 @@ t('noble: adapter state is the device status; scans with duplicates once powered
   noble.emit('discover', { id: 'x', address: 'y', rssi: -50, advertisement: {} })
   assert.is(ads.length, 1, 'nothing after stop')
   assert.is(noble.stops, 1)
+})
+
+t('noble: a scan the adapter refuses is tried again with back-off', async () => {
+  const noble = new FakeNoble()
+  noble.state = 'poweredOn'
+  let refusals = 1
+  const start = noble.startScanningAsync.bind(noble)
+  noble.startScanningAsync = async (u, d) => {
+    if (refusals-- > 0) throw new Error('Operation not permitted')
+    return start(u, d)
+  }
+  const src = new NobleAdvertisementSource('ble-0', {}, log, { load: async () => noble })
+  const { statuses } = collect(src)
+  await src.start()
+  assert.equal(statuses, [{ state: 'detached', detail: 'scan refused: Operation not permitted' }])
+  await waitFor('scanning after a retry', async () => statuses.at(-1)?.state === 'attached')
+  assert.is(noble.scans.length, 1)
+  await src.stop()
 })
 
 t('noble: missing package is a detached status, never a failed start', async () => {

@@ -2,7 +2,7 @@
 // one from createAdvertisementSource() and never knows which kind it has.
 import type { Logger } from 'pino'
 import type { BeaconReaderDeviceConfig } from '../../config/schema.js'
-import { BeaconError } from '../../features/beacon/errors.js'
+import { BeaconError } from './errors.js'
 import { NobleAdvertisementSource, type NobleDeps } from './noble.js'
 import { ReplayAdvertisementSource, type ReplayDeps } from './replay.js'
 import { SimulatedAdvertisementSource, type SimulatedAdvertiserDeps } from './simulated.js'

@@ -3,8 +3,9 @@
 // with allowDuplicates on, so every advertisement (and its RSSI) arrives, not only the first per
 // address. The adapter's state is the device status: powered off, unauthorized (no CAP_NET_RAW), no
 // adapter. noble missing is a status too, with how to install it in the log; start() never rejects.
+import { backoffDelay } from '@relais/hardware'
 import type { Logger } from 'pino'
-import { BeaconError } from '../../features/beacon/errors.js'
+import { BeaconError } from './errors.js'
 import { BaseAdvertisementSource } from './status.js'
 import type { AdvertisementSource, DeviceState } from './types.js'
 
@@ -73,6 +74,8 @@ export class NobleAdvertisementSource extends BaseAdvertisementSource implements
   private noble?: NobleLike
   private readonly now: () => number
   private scanning = false
+  private attempt = 0
+  private retryTimer?: NodeJS.Timeout
   private readonly onState = (s: string) => void this.adapterState(s)
   private readonly onScanStop = () => {
     // BlueZ stops a scan on its own now and then (another client, adapter reset): start it again.
@@ -121,6 +124,7 @@ export class NobleAdvertisementSource extends BaseAdvertisementSource implements
   async stop(): Promise<void> {
     if (!this.running) return
     this.running = false
+    clearTimeout(this.retryTimer)
     const n = this.noble
     if (n === undefined) return
     n.removeListener('stateChange', this.onState)
@@ -146,6 +150,7 @@ export class NobleAdvertisementSource extends BaseAdvertisementSource implements
       // No service filter (iBeacon and AltBeacon advertise none); duplicates on for RSSI tracking.
       await this.noble.startScanningAsync([], true)
       this.scanning = true
+      this.attempt = 0
       this.setStatus({ state: 'attached', detail: 'scanning' }, always)
     } catch (err) {
       const status: DeviceState = {
@@ -154,6 +159,14 @@ export class NobleAdvertisementSource extends BaseAdvertisementSource implements
       }
       this.setStatus(status, always)
       this.emit('warn', status.detail ?? 'scan refused')
+      // The adapter says it is on but refused: try again with back-off (the one retry helper).
+      this.attempt++
+      clearTimeout(this.retryTimer)
+      this.retryTimer = setTimeout(
+        () => void this.adapterState(this.noble?.state ?? 'unknown'),
+        backoffDelay(this.attempt, { initialMs: 1000, maxMs: 60_000 }),
+      )
+      this.retryTimer.unref()
     }
   }
 }

@@ -4,8 +4,8 @@
 // A bad line is skipped with a warning naming it: one damaged record does not end a replay.
 import { readFileSync } from 'node:fs'
 import type { Logger } from 'pino'
-import { BeaconError } from '../../features/beacon/errors.js'
 import { type Clock, realClock } from './clock.js'
+import { BeaconError } from './errors.js'
 import { BaseAdvertisementSource } from './status.js'
 import type { AdvertisementSource } from './types.js'
 

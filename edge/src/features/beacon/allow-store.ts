@@ -5,7 +5,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { type BeaconReaderConfig, BeaconReaderConfigSchema, firstError } from '@relais/hardware'
-import { BeaconError } from './errors.js'
+import { BeaconError } from '../../drivers/beacon/errors.js'
 
 export interface StoredAllowList {
   revision: number

@@ -128,7 +128,13 @@ export class BeaconReaderFeature {
     this.tickTimer.unref()
     this.telemetryTimer = setInterval(() => void this.publishTelemetry(), this.o.telemetryS * 1000)
     this.telemetryTimer.unref()
-    await source.start()
+    try {
+      await source.start()
+    } catch (err) {
+      // The agent runs on without this reader (agent.ts): leave no timer or listener behind.
+      await this.stop().catch(() => {})
+      throw err
+    }
   }
 
   async stop(): Promise<void> {
