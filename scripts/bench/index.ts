@@ -1,8 +1,9 @@
-// `npm run bench`: the ingest bench, the agent bench, the route planner's, then the pickup buttons', one
-// after the other (never side by side: each measures against a baseline on the same machine). Each is
-// also its own script: bench:ingest, bench:agent, bench:route, bench:pickup. Imported in turn, so each
-// starts when the last ended.
+// `npm run bench`: the ingest bench, the agent bench, the route planner's, the pickup buttons', then the
+// beacon reader's, one after the other (never side by side: each measures against a baseline on the same
+// machine). Each is also its own script: bench:ingest, bench:agent, bench:route, bench:pickup,
+// bench:beacon. Imported in turn, so each starts when the last ended.
 await import('./ingest.js')
 await import('./agent.js')
 await import('./route.js')
 await import('./pickup.js')
+await import('./beacon.js')
