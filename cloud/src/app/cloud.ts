@@ -10,8 +10,10 @@
 
 import { type Feature, startFeatures, stopFeatures } from '@relais/hardware'
 import type { FastifyInstance } from 'fastify'
+import { AccountAuthenticator } from '../broker/account-auth.js'
 import { AgentAuthenticator } from '../broker/agent-auth.js'
 import { Broker } from '../broker/broker.js'
+import { CredentialWatch } from '../broker/credential-watch.js'
 import { ProductLookup } from '../catalogue/lookup.js'
 import { AgentState } from '../domains/fleet/agent-state.js'
 import { FleetEvents } from '../domains/fleet/fleet-events.js'
@@ -59,6 +61,7 @@ export class Cloud {
   agents?: AgentState
   rounds?: RoundService
   webhooks?: WebhookDispatcher
+  credentials?: CredentialWatch
   allowLists?: ConfigPublisher
   presenceRetention?: PresenceRetention
   app!: FastifyInstance
@@ -98,11 +101,27 @@ export class Cloud {
               ? { port: config.mqtt.tlsPort, cert: config.mqtt.tlsCert!, key: config.mqtt.tlsKey! }
               : undefined,
           authenticator: new AgentAuthenticator(this.db),
+          accounts: new AccountAuthenticator(this.db),
           log: log.child({ module: 'broker' }),
         })
         await this.broker.start()
       },
       stop: () => this.broker.stop(),
+    }
+    // Sessions whose secret was rotated or revoked (here or by the CLI) are ended within a poll; not
+    // critical: without it a changed secret still stops working at the next connect.
+    const credentials: Feature = {
+      name: 'credential-watch',
+      start: () => {
+        this.credentials = new CredentialWatch({
+          db: this.db,
+          broker: this.broker,
+          log,
+          intervalMs: config.mqtt.credentialsPollMs,
+        })
+        this.credentials.start()
+      },
+      stop: () => this.credentials?.stop(),
     }
     const fleet: Feature = {
       name: 'fleet',
@@ -260,6 +279,7 @@ export class Cloud {
         { feature: storage, critical: true },
         { feature: this.series, critical: false },
         { feature: broker, critical: true },
+        { feature: credentials, critical: false },
         { feature: fleet, critical: false },
         { feature: ingest, critical: true },
         { feature: rounds, critical: false },

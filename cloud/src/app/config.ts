@@ -5,7 +5,17 @@ import { resolve } from 'node:path'
 export interface CloudConfig {
   dataDir: string
   logLevel: string
-  mqtt: { host: string; port: number; tlsPort?: number; tlsCert?: string; tlsKey?: string }
+  mqtt: {
+    host: string
+    port: number
+    tlsPort?: number
+    tlsCert?: string
+    tlsKey?: string
+    /** How often the broker looks for rotated or revoked credentials (broker/credential-watch.ts). */
+    credentialsPollMs: number
+    /** The broker URL written into agent config files (RELAIS_AGENT_BROKER_URL); default: this host. */
+    agentBrokerUrl?: string
+  }
   http: { host: string; port: number }
   influx?: { url: string; database: string; retention: string }
   timeseries: { bufferMax: number; flushIntervalMs: number; batchMax: number }
@@ -69,6 +79,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfi
     }
   }
 
+  const mqttUrl = (name: string): string | undefined => {
+    const raw = env[name]
+    if (raw === undefined || raw === '') return undefined
+    if (!/^mqtts?:\/\/[^/]+/.test(raw))
+      problems.push(`${name}=${raw}: expected mqtt://host:port or mqtts://host:port`)
+    return raw
+  }
   const tlsPort = env.RELAIS_MQTTS_PORT ? int('RELAIS_MQTTS_PORT', 8883, 0, 65535) : undefined
   const tlsCert = env.RELAIS_TLS_CERT || undefined
   const tlsKey = env.RELAIS_TLS_KEY || undefined
@@ -102,6 +119,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfi
       tlsPort,
       tlsCert,
       tlsKey,
+      credentialsPollMs: int('RELAIS_CREDENTIALS_POLL_MS', 2000, 50, 600_000),
+      agentBrokerUrl: mqttUrl('RELAIS_AGENT_BROKER_URL'),
     },
     http: { host: env.RELAIS_HTTP_HOST || '0.0.0.0', port: int('RELAIS_HTTP_PORT', 8080, 0, 65535) },
     influx: influxUrl

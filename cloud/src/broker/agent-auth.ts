@@ -22,4 +22,9 @@ export class AgentAuthenticator {
     this.good.set(cacheKey, digest)
     return agent
   }
+
+  /** Any agent, revoked or not: its id stays reserved as a client id (see auth-hooks.ts). */
+  async exists(agentId: string): Promise<boolean> {
+    return (await findAgent(this.db, agentId)) !== undefined
+  }
 }

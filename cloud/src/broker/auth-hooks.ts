@@ -1,17 +1,22 @@
 // Aedes hooks enforcing broker security (DESIGN.md, security; aedes docs/Aedes.md for what each hook may
 // do). Identity is decided once in authenticate and kept per client; the other hooks only read it.
+// Two kinds of client: agents (client id = username = agent id) and integration accounts (any client
+// id that is not an agent's), each with its own topic rules.
 
 import { isId } from '@relais/hardware'
 import type { AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes'
 import type { Logger } from '../lib/logger.js'
+import type { AccountAuthenticator } from './account-auth.js'
+import { type AccountRules, accountMayPublish, accountMaySubscribe } from './account-rules.js'
 import type { AgentAuthenticator } from './agent-auth.js'
-import { agentMayPublish, agentMaySubscribe, agentWillIsValid } from './topic-rules.js'
+import { agentMayPublish, agentMaySubscribe, agentWillIsValid, type Verdict } from './topic-rules.js'
 
-export interface Identity {
-  kind: 'agent'
-  agent: string
-  householdId: string | null
-}
+export type Identity =
+  | { kind: 'agent'; agent: string; householdId: string | null; secretHash: string }
+  | { kind: 'account'; account: string; rules: AccountRules; secretHash: string }
+
+/** The MQTT username an identity connected with (agent id or account name). */
+export const usernameOf = (id: Identity): string => (id.kind === 'agent' ? id.agent : id.account)
 
 export interface AuthEvents {
   /** A refused CONNECT; `username` as sent (never the password). */
@@ -23,11 +28,19 @@ export interface AuthEvents {
   }): void
 }
 
+export interface Authenticators {
+  agents: AgentAuthenticator
+  accounts?: AccountAuthenticator
+}
+
+// CONNACK return codes (MQTT 3.1.1, table 3.1).
+const IDENTIFIER_REJECTED = 2
+const SERVER_UNAVAILABLE = 3
 const NOT_AUTHORIZED = 5
 
-function refuse(reason: string): AuthenticateError {
+function refuse(reason: string, code = NOT_AUTHORIZED): AuthenticateError {
   const err = new Error(reason) as AuthenticateError
-  err.returnCode = NOT_AUTHORIZED
+  err.returnCode = code
   return err
 }
 
@@ -36,22 +49,90 @@ function remoteOf(client: Client): string | undefined {
   return conn?.remoteAddress
 }
 
-export function createAuthHooks(auth: AgentAuthenticator, log: Logger, events: AuthEvents = {}) {
+type Will = { topic: string; payload: Buffer | string; retain?: boolean }
+interface Hello {
+  /** The CONNECT's own client id was empty (aedes then makes one up). */
+  emptyId: boolean
+  clean: boolean
+  will: Will | undefined
+}
+
+class Refused extends Error {
+  constructor(
+    readonly reason: string,
+    readonly code = NOT_AUTHORIZED,
+  ) {
+    super(reason)
+  }
+}
+
+export function createAuthHooks(
+  auth: AgentAuthenticator | Authenticators,
+  log: Logger,
+  events: AuthEvents = {},
+) {
+  const { agents, accounts } = 'agents' in auth ? auth : { agents: auth, accounts: undefined }
   const identities = new WeakMap<Client, Identity>()
-  const willProblems = new WeakMap<Client, string>()
+  const hellos = new WeakMap<Client, Hello>()
+  /** Live sessions by username, so changed credentials can end them (credential-watch.ts). */
+  const sessions = new Map<string, Set<Client>>()
 
   function fail(client: Client, username: string | undefined, reason: string) {
     log.warn({ agent: username, clientId: client.id, remote: remoteOf(client), reason }, 'connection refused')
     events.onAuthFailure?.({ username, clientId: client.id, remote: remoteOf(client), reason })
   }
 
+  async function identify(client: Client, username: string, secret: string, hello: Hello): Promise<Identity> {
+    // DESIGN.md: the agent id is both the MQTT client id and the username.
+    if (client.id === username && !hello.emptyId) {
+      const agent = await agents.authenticate(username, secret)
+      if (agent !== undefined) {
+        const v = agentWillIsValid(username, hello.will)
+        if (!v.ok) throw new Refused(v.reason)
+        return {
+          kind: 'agent',
+          agent: agent.id,
+          householdId: agent.householdId,
+          secretHash: agent.secretHash,
+        }
+      }
+    }
+    const account = await accounts?.authenticate(username, secret)
+    if (account === undefined)
+      throw new Refused(
+        'unknown or revoked agent or account, wrong secret, or client id other than the agent id',
+      )
+    // MQTT-3.1.4-2: a CONNECT with a connected client's id ends that client's session, so an account
+    // using an agent's id could knock the agent off the broker.
+    if (!hello.emptyId && (await agents.exists(client.id)))
+      throw new Refused(`client id '${client.id}' is an agent id`, IDENTIFIER_REJECTED)
+    if (hello.will !== undefined) {
+      const v = accountMayPublish(account, hello.will.topic)
+      if (!v.ok) throw new Refused(`will: ${v.reason}`)
+    }
+    const rules = { read: account.read, write: account.write, deny: account.deny }
+    return { kind: 'account', account: account.name, rules, secretHash: account.secretHash }
+  }
+
   return {
     identities,
+    sessions,
+    /** Called on clientDisconnect: the session list holds live clients only. */
+    forget(client: Client) {
+      const id = identities.get(client)
+      if (id === undefined) return
+      const set = sessions.get(usernameOf(id))
+      set?.delete(client)
+      if (set?.size === 0) sessions.delete(usernameOf(id))
+    },
+
     preConnect(client: Client, packet: ConnectPacket, done: (err: Error | null, ok: boolean) => void) {
-      // The will is only visible here; remember its verdict for authenticate, which answers with CONNACK.
-      const clientId = packet.clientId ?? ''
-      const v = agentWillIsValid(clientId, packet.will as Parameters<typeof agentWillIsValid>[1])
-      if (!v.ok) willProblems.set(client, v.reason)
+      // The will and the client id as sent are only visible here; authenticate judges them.
+      hellos.set(client, {
+        emptyId: (packet.clientId ?? '') === '',
+        clean: packet.clean !== false,
+        will: packet.will as Will | undefined,
+      })
       done(null, true)
     },
 
@@ -61,49 +142,54 @@ export function createAuthHooks(auth: AgentAuthenticator, log: Logger, events: A
       password: Buffer | undefined,
       done: (err: AuthenticateError | null, ok: boolean | null) => void,
     ) {
-      // DESIGN.md: the agent id is both the MQTT client id and the username.
-      if (!isId(username) || client.id !== username) {
-        fail(client, username, 'client id must equal the username, an agent id')
-        return done(refuse('not authorized'), null)
+      const hello = hellos.get(client) ?? { emptyId: false, clean: true, will: undefined }
+      // MQTT-3.1.3-8: a zero-byte client id with CleanSession 0 gets CONNACK 0x02. Aedes would make up an
+      // id instead, and keep a session nobody can ever resume.
+      if (hello.emptyId && !hello.clean) {
+        fail(client, username, 'empty client id with clean session off')
+        return done(refuse('identifier rejected', IDENTIFIER_REJECTED), null)
       }
-      const willProblem = willProblems.get(client)
-      if (willProblem !== undefined) {
-        fail(client, username, willProblem)
+      if (!isId(username)) {
+        fail(client, username, 'the username must be an agent id or an account name')
         return done(refuse('not authorized'), null)
       }
       if (password === undefined || password.length === 0) {
         fail(client, username, 'no secret')
         return done(refuse('not authorized'), null)
       }
-      auth.authenticate(username, password.toString('utf8')).then(
-        (agent) => {
-          if (agent === undefined) {
-            fail(client, username, 'unknown agent, revoked agent or wrong secret')
-            return done(refuse('not authorized'), null)
-          }
-          identities.set(client, { kind: 'agent', agent: agent.id, householdId: agent.householdId })
+      identify(client, username, password.toString('utf8'), hello).then(
+        (identity) => {
+          identities.set(client, identity)
+          const set = sessions.get(username) ?? new Set<Client>()
+          set.add(client)
+          sessions.set(username, set)
           done(null, true)
         },
         (err: unknown) => {
+          if (err instanceof Refused) {
+            fail(client, username, err.reason)
+            return done(refuse('not authorized', err.code), null)
+          }
           log.error({ agent: username, err }, 'authentication failed with an error')
-          const e = refuse('server unavailable')
-          e.returnCode = 3
-          done(e, null)
+          done(refuse('server unavailable', SERVER_UNAVAILABLE), null)
         },
       )
     },
 
     authorizePublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void) {
       // client is null when aedes publishes a stored will of a client gone before a restart: that will
-      // passed preConnect when it was set.
+      // passed authenticate when it was set.
       if (client === null)
         return done(packet.topic.startsWith('$') ? new Error('$ topics are reserved') : null)
       const id = identities.get(client)
       if (id === undefined) return done(new Error('not authenticated'))
-      const v = agentMayPublish(id.agent, packet.topic, packet.retain)
+      const v: Verdict =
+        id.kind === 'agent'
+          ? agentMayPublish(id.agent, packet.topic, packet.retain)
+          : accountMayPublish(id.rules, packet.topic)
       if (!v.ok) {
         // MQTT 3.1.1 has no negative PUBACK: the connection is closed (MQTT-3.3.5-2).
-        log.warn({ agent: id.agent, topic: packet.topic, reason: v.reason }, 'publish refused')
+        log.warn({ [id.kind]: usernameOf(id), topic: packet.topic, reason: v.reason }, 'publish refused')
         return done(new Error(v.reason))
       }
       done(null)
@@ -115,13 +201,16 @@ export function createAuthHooks(auth: AgentAuthenticator, log: Logger, events: A
       done: (err: Error | null, sub?: Subscription | null) => void,
     ) {
       const id = identities.get(client)
-      const v =
+      const v: Verdict =
         id === undefined
-          ? { ok: false as const, reason: 'not authenticated' }
-          : agentMaySubscribe(id.agent, sub.topic)
+          ? { ok: false, reason: 'not authenticated' }
+          : id.kind === 'agent'
+            ? agentMaySubscribe(id.agent, sub.topic)
+            : accountMaySubscribe(id.rules, sub.topic)
       if (!v.ok) {
-        // Negating (null) answers this filter with 0x80 in SUBACK and keeps the connection.
-        log.warn({ agent: id?.agent, filter: sub.topic, reason: v.reason }, 'subscription refused')
+        // Negating (null) answers this filter with 0x80 in SUBACK and keeps the connection (MQTT-3.9.3).
+        const who = id === undefined ? {} : { [id.kind]: usernameOf(id) }
+        log.warn({ ...who, filter: sub.topic, reason: v.reason }, 'subscription refused')
         return done(null, null)
       }
       done(null, sub)

@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { createServer as createTlsServer } from 'node:tls'
 import type { Feature } from '@relais/hardware'
-import { Aedes } from 'aedes'
+import { Aedes, type Client } from 'aedes'
 import type { Logger } from '../lib/logger.js'
+import type { AccountAuthenticator } from './account-auth.js'
 import type { AgentAuthenticator } from './agent-auth.js'
 import { type AuthEvents, createAuthHooks, type Identity } from './auth-hooks.js'
 
@@ -13,6 +14,8 @@ export interface BrokerOptions {
   port: number
   tls?: { port: number; cert: string; key: string }
   authenticator: AgentAuthenticator
+  /** Integration accounts (Home Assistant, Telegraf, ...); without it only agents connect. */
+  accounts?: AccountAuthenticator
   log: Logger
   events?: AuthEvents
 }
@@ -35,18 +38,43 @@ export class Broker implements Feature {
     return this.aedesInstance
   }
 
-  identity(
-    client: Parameters<ReturnType<typeof createAuthHooks>['identities']['get']>[0],
-  ): Identity | undefined {
+  identity(client: Client): Identity | undefined {
     return this.hooks?.identities.get(client)
+  }
+
+  /** Live sessions of an agent id or account name, with the identity each authenticated as. */
+  sessionsOf(username: string): Array<{ client: Client; identity: Identity }> {
+    const hooks = this.hooks
+    if (hooks === undefined) return []
+    return [...(hooks.sessions.get(username) ?? [])].flatMap((client) => {
+      const identity = hooks.identities.get(client)
+      return identity === undefined ? [] : [{ client, identity }]
+    })
+  }
+
+  /** Sessions by kind of identity, for /metrics. */
+  sessionCounts(): { agent: number; account: number } {
+    const n = { agent: 0, account: 0 }
+    for (const set of this.hooks?.sessions.values() ?? [])
+      for (const c of set) {
+        const id = this.hooks?.identities.get(c)
+        if (id !== undefined) n[id.kind]++
+      }
+    return n
   }
 
   async start(): Promise<void> {
     const log = this.opts.log
-    this.hooks = createAuthHooks(this.opts.authenticator, log, this.opts.events)
+    this.hooks = createAuthHooks(
+      { agents: this.opts.authenticator, accounts: this.opts.accounts },
+      log,
+      this.opts.events,
+    )
     const { preConnect, authenticate, authorizePublish, authorizeSubscribe } = this.hooks
     const aedes = await Aedes.createBroker({ preConnect, authenticate, authorizePublish, authorizeSubscribe })
     this.aedesInstance = aedes
+    const hooks = this.hooks
+    aedes.on('clientDisconnect', (client) => hooks.forget(client))
     aedes.on('clientError', (client, err) =>
       log.debug({ agent: client.id, err: err.message }, 'client error'),
     )

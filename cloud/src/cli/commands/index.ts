@@ -1,5 +1,6 @@
 // Every `relais` command. Add one here when you add a file under commands/.
 import type { Command } from '../context.js'
+import { accountAddCommand, accountListCommand, accountRevokeCommand } from './account.js'
 import { agentAddCommand } from './agent.js'
 import { barcodeCommand } from './barcode.js'
 import { catalogueImportCommand } from './catalogue.js'
@@ -15,6 +16,9 @@ export const commands: Command[] = [
   serveCommand,
   householdAddCommand,
   agentAddCommand,
+  accountAddCommand,
+  accountListCommand,
+  accountRevokeCommand,
   siteAddCommand,
   siteAssignCommand,
   depotAddCommand,
