@@ -11,6 +11,7 @@ import { routePlanCommand } from './route.js'
 import { serveCommand } from './serve.js'
 import { siteAddCommand, siteAssignCommand } from './site.js'
 import { tokenAddCommand, tokenRevokeCommand } from './token.js'
+import { zoneAddCommand, zonePlaceCommand, zoneTokenCommand } from './zone.js'
 
 export const commands: Command[] = [
   serveCommand,
@@ -25,6 +26,9 @@ export const commands: Command[] = [
   courierAddCommand,
   tokenAddCommand,
   tokenRevokeCommand,
+  zoneAddCommand,
+  zonePlaceCommand,
+  zoneTokenCommand,
   catalogueImportCommand,
   barcodeCommand,
   routePlanCommand,
