@@ -265,6 +265,10 @@ export class Cloud {
             now: this.options.now,
           },
           presence: { events: this.presenceEvents, allowLists: this.allowLists, series: this.series },
+          registry: {
+            credentialsChanged: () => this.credentials?.check() ?? Promise.resolve(),
+            agentBrokerUrl: config.mqtt.agentBrokerUrl,
+          },
           health: () => ({
             mqttClients: this.broker.aedes.connectedClients,
             ingestBacklog: this.ingest.backlog,

@@ -11,6 +11,7 @@ import type { Logger } from '../lib/logger.js'
 import type { Db } from '../storage/db.js'
 import { bearerAuth } from './auth.js'
 import { installErrorHandlers } from './errors.js'
+import { agentRoutes } from './routes/agents.js'
 import { courierRoutes } from './routes/couriers.js'
 import { deviceRoutes } from './routes/devices.js'
 import { eventRoutes } from './routes/events.js'
@@ -42,6 +43,9 @@ export interface HttpDeps {
   /** The pickups API's round service and settings; without it the lists still read (days in UTC)
    * and whatever plans or changes a request answers 503. */
   pickups?: PickupApiDeps
+  /** The fleet registry API: the broker's credential check after a rotate or revoke, and the broker
+   * URL written into agent config files. */
+  registry?: { credentialsChanged?: () => Promise<void>; agentBrokerUrl?: string }
   /** Presence (zones, members, consents): its events, the allow-list publisher and the time series. */
   presence?: PresenceApiDeps
 }
@@ -76,6 +80,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(bearerAuth, { db: deps.db })
       await api.register(listRoutes, { db: deps.db, listEvents: deps.listEvents })
       await api.register(deviceRoutes, { db: deps.db, agents: deps.fleet?.agents })
+      await api.register(agentRoutes, { db: deps.db, agents: deps.fleet?.agents, ...deps.registry })
       await api.register(eventRoutes, {
         db: deps.db,
         listEvents: deps.listEvents,

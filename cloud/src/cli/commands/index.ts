@@ -2,6 +2,7 @@
 import type { Command } from '../context.js'
 import { accountAddCommand, accountListCommand, accountRevokeCommand } from './account.js'
 import { agentAddCommand } from './agent.js'
+import { agentListCommand, agentRevokeCommand, agentRotateCommand, agentTagCommand } from './agent-manage.js'
 import { barcodeCommand } from './barcode.js'
 import { catalogueImportCommand } from './catalogue.js'
 import { courierAddCommand } from './courier.js'
@@ -17,6 +18,10 @@ export const commands: Command[] = [
   serveCommand,
   householdAddCommand,
   agentAddCommand,
+  agentListCommand,
+  agentTagCommand,
+  agentRotateCommand,
+  agentRevokeCommand,
   accountAddCommand,
   accountListCommand,
   accountRevokeCommand,

@@ -6,12 +6,13 @@
 // nothing to replay, and every agent publishes its birth again when it reconnects (STYLE.md habit 6).
 // Until then an agent reads as offline: it has not connected since the cloud started. The last scan
 // is not kept here: the list already stores it per item (see household-devices.ts).
-import { decodeMessage, type Feature, filters } from '@relais/hardware'
+import { decodeMessage, type Feature, filters, type Info } from '@relais/hardware'
 import type { MessageBus, PointRecorder } from '../../ingest/bus.js'
 import type { Logger } from '../../lib/logger.js'
 import type { Db } from '../../storage/db.js'
 import { type AgentSnapshot, type AgentStateReader, emptySnapshot, reduceAgent } from './agent-snapshot.js'
 import { FleetEvents } from './fleet-events.js'
+import { recordBirth } from './registry.js'
 
 export interface AgentStateOptions {
   bus: MessageBus
@@ -51,6 +52,7 @@ export class AgentState implements Feature, AgentStateReader {
   private readonly now: () => number
   private readonly agents = new Map<string, AgentSnapshot>()
   private unsubscribes: Array<() => Promise<void>> = []
+  private readonly births = new Set<Promise<void>>()
   private stopped = false
 
   constructor(private readonly o: AgentStateOptions) {
@@ -78,6 +80,16 @@ export class AgentState implements Feature, AgentStateReader {
     return this.agents.get(agent)
   }
 
+  /** Resolves when every birth received so far is written to the registry (for tests). */
+  async birthsRecorded(): Promise<void> {
+    await Promise.all(this.births)
+  }
+
+  /** Every agent heard from since the cloud started (for /metrics). */
+  all(): IterableIterator<AgentSnapshot> {
+    return this.agents.values()
+  }
+
   get invalidTotal(): number {
     let n = 0
     for (const v of this.invalid.values()) n += v
@@ -102,6 +114,11 @@ export class AgentState implements Feature, AgentStateReader {
       const agent = d.topic.agent
       const prev = this.agents.get(agent) ?? emptySnapshot(agent)
       if (kind === 'health') this.recordHealth(agent, d.message.ts, d.message.data as Record<string, unknown>)
+      if (kind === 'info') {
+        const write = this.rememberBirth(agent, d.message.data as Info)
+        this.births.add(write)
+        void write.finally(() => this.births.delete(write))
+      }
       const { next, visible } = reduceAgent(prev, d.topic, d.message, this.now())
       this.agents.set(agent, next)
       if (kind === 'status' && next !== prev) {
@@ -124,6 +141,15 @@ export class AgentState implements Feature, AgentStateReader {
     for (const k of HEALTH_INTS)
       if (typeof fields[k] === 'number') fields[k] = Math.round(fields[k] as number)
     this.o.series.record({ measurement: 'health', tags: { agent }, fields, ts, ints: HEALTH_INTS })
+  }
+
+  /** The registry shows the last firmware and config hash while the agent is offline (births are rare). */
+  private async rememberBirth(agent: string, info: Info): Promise<void> {
+    try {
+      await recordBirth(this.o.db, agent, info, this.now())
+    } catch (err) {
+      if (!this.stopped) this.log.error({ err, agent }, 'agent birth not recorded in the registry')
+    }
   }
 
   /**
