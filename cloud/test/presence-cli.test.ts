@@ -104,7 +104,7 @@ t("zone token prints the zone's staff token once; only its hash is stored", asyn
     assert.ok(rows.every((row) => !JSON.stringify(row).includes(printed.token)))
   })
   const human = await run('zone', 'token', 'shop-door')
-  assert.match(human.out.join('\n'), /page: \/z\/shop-door#rz_/)
+  assert.match(human.out.join('\n'), /page: \/z\/shop-door#token=rz_/)
 })
 
 t.run()

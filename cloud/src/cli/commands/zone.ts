@@ -63,7 +63,7 @@ export const zoneTokenCommand: Command = {
     print(
       ctx,
       { id: t.id, scope: t.scope, zone: t.zoneId, name: t.name, token: t.token },
-      `zone token ${t.id} issued for zone ${t.zoneId}\ntoken: ${t.token}\npage: /z/${t.zoneId}#${t.token}\n(shown once; only its hash is stored. Revoke with: relais token revoke ${t.id})`,
+      `zone token ${t.id} issued for zone ${t.zoneId}\ntoken: ${t.token}\npage: /z/${t.zoneId}#token=${t.token}\n(shown once; only its hash is stored. Revoke with: relais token revoke ${t.id})`,
     )
     return 0
   },

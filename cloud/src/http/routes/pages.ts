@@ -1,5 +1,6 @@
-// The web pages: GET /h/:household (the shopping list), /c/:courier (the courier's round) and /s/:site
-// (the customer's pickups) serve an HTML shell each, and /static/* their scripts, styles and icon.
+// The web pages: GET /h/:household (the shopping list), /c/:courier (the courier's round), /s/:site
+// (the customer's pickups), /z/:zone (who is present) and /m/:member (a member's data) serve an HTML
+// shell each, and /static/* their scripts, styles and icon.
 // A shell holds no data, so it needs no token and is the same for every household, courier or site (an
 // unknown one gets it too: answering 404 would tell strangers which exist). The page reads its token
 // from the URL fragment, which browsers never send to a server or its logs, and calls the JSON API
@@ -50,6 +51,20 @@ const PAGES = [
     params: Type.Object({ site: Type.String({ pattern: ID_PATTERN, description: 'site id' }) }),
     html: 'site.html',
     assets: ['site.js', 'pickups.css', 'live.js', 'pickup-text.js', 'icon.svg'],
+  },
+  {
+    // A presence zone's staff page: who of its opted-in members is present now.
+    path: '/z/:zone',
+    params: Type.Object({ zone: Type.String({ pattern: ID_PATTERN, description: 'zone id' }) }),
+    html: 'zone.html',
+    assets: ['zone.js', 'pickups.css', 'live.js', 'icon.svg'],
+  },
+  {
+    // A member's own page: what is held about them, export and erasure.
+    path: '/m/:member',
+    params: Type.Object({ member: Type.String({ pattern: ID_PATTERN, description: 'member pseudonym' }) }),
+    html: 'member.html',
+    assets: ['member.js', 'pickups.css', 'live.js', 'icon.svg'],
   },
 ]
 
