@@ -111,6 +111,21 @@ t(
   },
 )
 
+t('revocation finds queued events behind a long backlog (the outbox read in pages)', async (ctx) => {
+  const r = await reader(ctx)
+  for (let i = 0; i < 900; i++) r.outbox.add(`scan-${i}`, topics.event('shop', 'scanner-1', 'scan'), '{}')
+  r.reader.applyConfig(section([keyOf(ALICE), keyOf(BOB)]), 1)
+  approach(r, ALICE)
+  approach(r, BOB)
+  r.reader.applyConfig(section([keyOf(BOB)]), 2)
+  const events = r.outbox.pending(10_000).filter((e) => !e.id.startsWith('scan-'))
+  assert.equal(
+    events.map((e) => (JSON.parse(e.payload) as { data: { beacon: string } }).data.beacon),
+    [keyOf(BOB)],
+  )
+  assert.is(r.outbox.depth, 901)
+})
+
 t('a config without a section for the reader allows nobody', async (ctx) => {
   const r = await reader(ctx)
   r.reader.applyConfig(section([keyOf(ALICE)]), 1)

@@ -53,7 +53,7 @@ export class Outbox {
         'INSERT OR IGNORE INTO outbox (id, topic, payload, created_at) VALUES (?, ?, ?, ?)',
       ),
       pending: this.db.prepare(
-        'SELECT seq, id, topic, payload, created_at AS createdAt FROM outbox ORDER BY seq LIMIT ?',
+        'SELECT seq, id, topic, payload, created_at AS createdAt FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?',
       ),
       ack: this.db.prepare('DELETE FROM outbox WHERE id = ?'),
       dropOldest: this.db.prepare(
@@ -91,9 +91,12 @@ export class Outbox {
     })()
   }
 
-  /** The oldest entries first, the order they must be sent in. */
-  pending(limit: number): OutboxEntry[] {
-    return this.stmts.pending.all(limit) as OutboxEntry[]
+  /**
+   * The oldest entries first, the order they must be sent in; `afterSeq` pages through a long backlog
+   * (the beacon reader looks for a revoked beacon's events without loading them all at once).
+   */
+  pending(limit: number, afterSeq = 0): OutboxEntry[] {
+    return this.stmts.pending.all(afterSeq, limit) as OutboxEntry[]
   }
 
   /**

@@ -54,6 +54,9 @@ interface PeriodCounts {
   not_beacons: number
   events: number
 }
+/** Outbox entries read at a time when taking a revoked beacon's events back. */
+const PURGE_PAGE = 500
+
 const zeroCounts = (): PeriodCounts => ({
   adverts: 0,
   dropped_not_allowed: 0,
@@ -198,12 +201,12 @@ export class BeaconReaderFeature {
     }
     const applied: string[] = []
     const next = new Set(section?.allow ?? [])
-    const revoked: string[] = []
-    if (this.allow !== undefined) for (const k of this.allow) if (!next.has(k)) revoked.push(k)
+    const revoked = new Set<string>()
+    if (this.allow !== undefined) for (const k of this.allow) if (!next.has(k)) revoked.add(k)
     // Also anything tracked but not allowed now (belt and braces: the tracker only holds allowed keys).
-    for (const k of this.tracker.keys()) if (!next.has(k) && !revoked.includes(k)) revoked.push(k)
+    for (const k of this.tracker.keys()) if (!next.has(k)) revoked.add(k)
     for (const k of revoked) this.tracker.forget(k)
-    const purged = revoked.length > 0 ? this.purgeOutbox(new Set(revoked)) : 0
+    const purged = revoked.size > 0 ? this.purgeOutbox(revoked) : 0
     if (section !== undefined && this.zone !== undefined && section.zone !== this.zone) {
       // Consent is per zone: what was present in the old zone is not carried into the new one.
       this.tracker.clear()
@@ -240,7 +243,7 @@ export class BeaconReaderFeature {
     }
     // Counts only: the keys themselves never reach an info-level log.
     this.log.info(
-      { revision, from, allowed: next.size, revoked: revoked.length, purged, zone: this.zone },
+      { revision, from, allowed: next.size, revoked: revoked.size, purged, zone: this.zone },
       section === undefined ? 'no section for this reader: nothing allowed' : 'allow-list applied',
     )
     return applied
@@ -254,13 +257,21 @@ export class BeaconReaderFeature {
       topics.event(agent, this.device, 'leave'),
     ])
     const ids: string[] = []
-    for (const e of outbox.pending(outbox.depth)) {
-      if (!mine.has(e.topic)) continue
-      try {
-        const beacon = (JSON.parse(e.payload) as { data?: { beacon?: unknown } }).data?.beacon
-        if (typeof beacon === 'string' && keys.has(beacon)) ids.push(e.id)
-      } catch {
-        // Our own payloads are JSON; anything else is not one of ours to judge.
+    // In pages: a backlog of weeks offline must not be loaded into memory at once.
+    for (
+      let after = 0, page = outbox.pending(PURGE_PAGE);
+      page.length > 0;
+      page = outbox.pending(PURGE_PAGE, after)
+    ) {
+      after = page[page.length - 1]!.seq
+      for (const e of page) {
+        if (!mine.has(e.topic)) continue
+        try {
+          const beacon = (JSON.parse(e.payload) as { data?: { beacon?: unknown } }).data?.beacon
+          if (typeof beacon === 'string' && keys.has(beacon)) ids.push(e.id)
+        } catch {
+          // Our own payloads are JSON; anything else is not one of ours to judge.
+        }
       }
     }
     // Removing an entry is what an ack does; here the cloud never sees it (one sent just before the
