@@ -31,8 +31,10 @@ import { buildApp } from '../http/app.js'
 import { listenHttp } from '../http/server.js'
 import { InlineApplier } from '../ingest/appliers.js'
 import { type BatchApplier, EventIngest } from '../ingest/event-ingest.js'
+import { IngestMetrics } from '../ingest/metrics.js'
 import { WorkerApplier } from '../ingest/worker-applier.js'
 import { createLogger, type Logger } from '../lib/logger.js'
+import { CloudMetrics } from '../metrics/cloud-metrics.js'
 import { type Db, openDatabase } from '../storage/db.js'
 import { createTimeSeries } from '../timeseries/create.js'
 import type { TimeSeries } from '../timeseries/time-series.js'
@@ -62,6 +64,7 @@ export class Cloud {
   rounds?: RoundService
   webhooks?: WebhookDispatcher
   credentials?: CredentialWatch
+  metrics?: CloudMetrics
   allowLists?: ConfigPublisher
   presenceRetention?: PresenceRetention
   app!: FastifyInstance
@@ -123,6 +126,18 @@ export class Cloud {
       },
       stop: () => this.credentials?.stop(),
     }
+    // GET /metrics reads each part's counters at scrape time; a part not running is left out.
+    const metrics = new CloudMetrics({
+      ingest: () => this.ingest?.metrics,
+      series: () => this.series.stats(),
+      broker: () =>
+        this.broker === undefined
+          ? undefined
+          : { connected: this.broker.aedes.connectedClients, sessions: this.broker.sessionCounts() },
+      agents: () => this.agents?.all(),
+      credentialsClosed: () => this.credentials?.closed,
+    })
+    this.metrics = metrics
     const fleet: Feature = {
       name: 'fleet',
       start: async () => {
@@ -137,6 +152,8 @@ export class Cloud {
       },
       stop: () => this.agents?.stop(),
     }
+    const ingestMetrics = new IngestMetrics()
+    metrics.watchAcks(ingestMetrics)
     const ingest: Feature = {
       name: 'ingest',
       start: async () => {
@@ -153,6 +170,7 @@ export class Cloud {
           bus: this.broker,
           db: this.db,
           applier: this.applier,
+          metrics: ingestMetrics,
           effects: {
             scan: scanEffect(this.listEvents),
             press: (e) => this.pressEffect(e as PressEffect),
@@ -269,6 +287,7 @@ export class Cloud {
             credentialsChanged: () => this.credentials?.check() ?? Promise.resolve(),
             agentBrokerUrl: config.mqtt.agentBrokerUrl,
           },
+          metrics,
           health: () => ({
             mqttClients: this.broker.aedes.connectedClients,
             ingestBacklog: this.ingest.backlog,

@@ -8,6 +8,7 @@ import type { AgentStateReader } from '../domains/fleet/agent-snapshot.js'
 import type { FleetEvents } from '../domains/fleet/fleet-events.js'
 import type { ListEvents } from '../domains/lists/list-events.js'
 import type { Logger } from '../lib/logger.js'
+import type { CloudMetrics } from '../metrics/cloud-metrics.js'
 import type { Db } from '../storage/db.js'
 import { bearerAuth } from './auth.js'
 import { installErrorHandlers } from './errors.js'
@@ -17,6 +18,7 @@ import { deviceRoutes } from './routes/devices.js'
 import { eventRoutes } from './routes/events.js'
 import { healthRoutes } from './routes/health.js'
 import { listRoutes } from './routes/lists.js'
+import { metricsRoutes } from './routes/metrics.js'
 import { pageRoutes } from './routes/pages.js'
 import { pickupRoutes } from './routes/pickups.js'
 import type { PickupApiDeps } from './routes/pickups-deps.js'
@@ -46,6 +48,8 @@ export interface HttpDeps {
   /** The fleet registry API: the broker's credential check after a rotate or revoke, and the broker
    * URL written into agent config files. */
   registry?: { credentialsChanged?: () => Promise<void>; agentBrokerUrl?: string }
+  /** GET /metrics (ops token); without it the route does not exist. */
+  metrics?: CloudMetrics
   /** Presence (zones, members, consents): its events, the allow-list publisher and the time series. */
   presence?: PresenceApiDeps
 }
@@ -75,6 +79,13 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { version: deps.version ?? 'unknown', health: deps.health })
   await app.register(pageRoutes)
+  const metrics = deps.metrics
+  if (metrics !== undefined) {
+    await app.register(async (scope) => {
+      await scope.register(bearerAuth, { db: deps.db })
+      await scope.register(metricsRoutes, { metrics })
+    })
+  }
   await app.register(
     async (api) => {
       await api.register(bearerAuth, { db: deps.db })

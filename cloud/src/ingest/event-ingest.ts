@@ -111,9 +111,10 @@ export class EventIngest implements Feature {
       })
       // An envelope we could read gets an answer, so the device stops resending what will never pass.
       // The reply goes to the topic's agent and device, never to what the envelope claims.
+      if (d.topic?.kind === 'event') this.metrics.outcome(d.topic.name, 'rejected')
       if (d.message !== undefined && d.topic?.kind === 'event') {
         const ack: Ack = { outcome: 'rejected', reason: d.code, detail: d.reason.slice(0, 300) }
-        this.sendAck(d.topic.agent, d.topic.device, d.message.id, ack)
+        this.sendAck(d.topic.agent, d.topic.device, d.message.id, ack, d.topic.name, receivedAt)
       }
       return
     }
@@ -186,7 +187,8 @@ export class EventIngest implements Feature {
       else if (ack.outcome === 'rejected') this.metrics.reject(ack.reason ?? 'rejected', event.agent)
       else if (ack.outcome === 'refused') this.metrics.refuse(ack.reason ?? 'refused')
       else this.metrics.applied++
-      this.sendAck(event.agent, event.device, event.message.id, ack)
+      this.metrics.outcome(event.name, ack.replayed ? 'replayed' : ack.outcome)
+      this.sendAck(event.agent, event.device, event.message.id, ack, event.name, event.receivedAt)
       if (!ack.replayed) {
         this.o.series?.record({
           measurement: event.name,
@@ -206,7 +208,14 @@ export class EventIngest implements Feature {
     })
   }
 
-  private sendAck(agent: string, device: string, corr: string, ack: Ack): void {
+  private sendAck(
+    agent: string,
+    device: string,
+    corr: string,
+    ack: Ack,
+    event: string,
+    receivedAt: number,
+  ): void {
     const reply = makeEnvelope({
       agent,
       device,
@@ -216,6 +225,7 @@ export class EventIngest implements Feature {
       corr,
       data: ack,
     })
+    this.metrics.onAck?.(event, Date.now() - receivedAt)
     this.o.bus
       .publish(topics.cmd(agent, 'ack', device), JSON.stringify(reply), { qos: 1, retain: false })
       .then(

@@ -1,4 +1,4 @@
-// Counters of the ingest path, read by tests, the bench and (later) /metrics.
+// Counters of the ingest path, read by tests, the bench and GET /metrics (metrics/cloud-metrics.ts).
 export class IngestMetrics {
   received = 0
   applied = 0
@@ -13,6 +13,15 @@ export class IngestMetrics {
   readonly refused = new Map<string, number>()
   /** Rejections per agent: one misbehaving device is visible as such. */
   readonly rejectedByAgent = new Map<string, number>()
+  /** Events by name and outcome (`scan\tadded`); replays count as 'replayed', refusals as 'rejected'. */
+  readonly outcomes = new Map<string, number>()
+  /** Told each ack's latency, from receipt to its publish (the /metrics histogram). */
+  onAck?: (event: string, ms: number) => void
+
+  outcome(event: string, outcome: string): void {
+    const key = `${event}\t${outcome}`
+    this.outcomes.set(key, (this.outcomes.get(key) ?? 0) + 1)
+  }
 
   reject(reason: string, agent: string | undefined): void {
     this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1)
