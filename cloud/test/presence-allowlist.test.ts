@@ -119,4 +119,14 @@ t('erasing a member takes their keys off every list', async (ctx) => {
   assert.equal(allowOf(after), [`altbeacon:${'1'.repeat(40)}`])
 })
 
+t('a restarted publisher sends every reader its config again, with the same revision', async (ctx) => {
+  const { tc, reader } = ctx
+  const last = latest(reader)
+  const count = reader.configs.length
+  await tc.cloud.allowLists!.stop()
+  await tc.cloud.allowLists!.start()
+  const again = await reader.waitConfig((c) => reader.configs.indexOf(c) >= count)
+  assert.equal([again.data.revision, again.data.beacons], [last.data.revision, last.data.beacons])
+})
+
 t.run()

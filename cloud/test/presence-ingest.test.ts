@@ -108,6 +108,25 @@ t(
   },
 )
 
+t('revoking a consent closes the open stay; the reader sends no leave after it', async (ctx) => {
+  const { tc, reader } = ctx
+  const key = `altbeacon:${'f'.repeat(40)}`
+  const m = await member(tc.cloud.db, key, 'shop-door', { now: Date.now() - 1000 })
+  assert.equal(await send(reader.device, enterEnvelope(reader.device, key, 'shop-door')), {
+    outcome: 'recorded',
+  })
+  await revokeConsent(tc.cloud.db, { member: m.id, consent: m.consent!.id, by: `member:${m.id}` })
+  const rows = await tc.cloud.db
+    .selectFrom('presence_sessions')
+    .selectAll()
+    .where('member_id', '=', m.id)
+    .execute()
+  assert.equal(
+    rows.map((r) => [r.left_at !== null, r.leave_reason]),
+    [[true, 'revoked']],
+  )
+})
+
 t('refused points carry the reason and zone, never the beacon or member', async (ctx) => {
   const { tc } = ctx
   const query = (outcome: string) =>

@@ -3,6 +3,7 @@
 // own token; a member reaches only their own data, auth.ts). Every change that alters an allow-list
 // pushes the readers' new lists before answering.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
 import { grantConsent, revokeConsent } from '../../domains/presence/consents.js'
 import { eraseMember, memberData, PRESENCE_MEASUREMENTS } from '../../domains/presence/member-data.js'
 import { addBeacon, createMember, getMember, removeBeacon } from '../../domains/presence/members.js'
@@ -106,12 +107,12 @@ export const presenceMemberRoutes: FastifyPluginAsyncTypebox<PresenceRouteOption
 
   app.delete(
     '/members/:member/beacons/:key',
-    { ...self, schema: { params: BeaconParams, response: { 204: { type: 'null' }, ...presenceErrors } } },
+    { ...self, schema: { params: BeaconParams, response: { 204: Type.Null(), ...presenceErrors } } },
     async (request, reply) => {
       await removeBeacon(db, request.params.member, request.params.key)
       request.log.info({ member: request.params.member }, 'beacon removed')
       await pushAllowLists(presence, request.log)
-      return reply.code(204).send()
+      return reply.code(204).send(null)
     },
   )
 
