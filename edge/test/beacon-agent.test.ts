@@ -194,6 +194,18 @@ t('a replay reader built from its config alone reports the allowed beacon of a c
   assert.equal([e.type, e.data.beacon], ['enter', keyOf(ALICE)])
 })
 
+t('a config push without a beacons section empties the allow-list (complete each time)', async (ctx) => {
+  const agent = await startAgent(ctx, { source: 'simulated' })
+  pushConfig(ctx, { revision: 1, beacons: { 'ble-0': { zone: 'shop-door', allow: [keyOf(ALICE)] } } })
+  await waitFor('config applied', async () => agent.beacons[0]?.revision === 1)
+  assert.is(agent.beacons[0]!.allowed, 1)
+  pushConfig(ctx, { revision: 2, health: { intervalS: 30 } })
+  await waitFor('second config applied', async () => agent.beacons[0]?.revision === 2)
+  assert.is(agent.beacons[0]!.allowed, 0)
+  for (let i = 0; i < 5; i++) hear(ctx, ALICE, -50)
+  assert.is(agent.outbox.depth, 0)
+})
+
 t('a reader that cannot start (its capture missing) is left out; the agent runs on', async (ctx) => {
   const agent = await startAgent(ctx, { source: 'replay', replay: { file: join(ctx.dir, 'missing.jsonl') } })
   const failed = ctx.logs.find((l) => l.msg === 'feature failed to start; running without it')
