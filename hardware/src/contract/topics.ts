@@ -47,6 +47,8 @@ export const filters = {
   allAgentTopic: (kind: AgentTopicKind) => `${TOPIC_ROOT}/+/${kind}`,
   allDeviceStatus: () => `${TOPIC_ROOT}/+/+/status`,
   allTelemetry: () => `${TOPIC_ROOT}/+/+/telemetry`,
+  /** Every device-level command the cloud sends (acks, pickup notices), for cloud-side observers. */
+  allDeviceCmds: (name = '+') => `${TOPIC_ROOT}/+/+/cmd/${name}`,
 } as const
 
 /** Parses a concrete topic (no wildcards); undefined when it is not part of the contract. */
