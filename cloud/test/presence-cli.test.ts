@@ -9,6 +9,8 @@ import * as assert from 'uvu/assert'
 import type { CliContext } from '../src/cli/context.js'
 import { main } from '../src/cli/main.js'
 import { addAgent } from '../src/domains/agents/agents.js'
+import { readerSections } from '../src/domains/presence/allow-list.js'
+import { readerPlacements } from '../src/domains/presence/placements.js'
 import { findToken } from '../src/domains/tokens/tokens.js'
 import { type Db, openDatabase } from '../src/storage/db.js'
 
@@ -62,7 +64,7 @@ t('zone place puts a reader in a zone, and moves it', async () => {
   await run('zone', 'add', 'back-office')
   const unknown = await run('zone', 'place', 'door-pi', '--zone', 'shop-door', '--json')
   assert.equal([unknown.code, unknown.json().error], [1, 'not_found'])
-  await withDb((db) => addAgent(db, { id: 'door-pi', zoneId: 'shop-door' } as Parameters<typeof addAgent>[1]))
+  await withDb((db) => addAgent(db, { id: 'door-pi', zoneId: 'shop-door' }))
   const placed = await run('zone', 'place', 'door-pi', '--zone', 'shop-door', '--json')
   assert.is(placed.code, 0, placed.err.join('\n'))
   assert.equal(placed.json(), { agent: 'door-pi', device: 'ble-0', zone: 'shop-door' })
@@ -87,6 +89,22 @@ t('zone place puts a reader in a zone, and moves it', async () => {
       ['door-pi', 'ble-1', 'back-office'],
     ],
   )
+})
+
+t("agent add --zone places the agent's reader ble-0; its allow-list names that zone", async () => {
+  await run('zone', 'add', 'shop-door')
+  const r = await run('agent', 'add', 'door-pi', '--zone', 'shop-door', '--json')
+  assert.is(r.code, 0, r.err.join('\n'))
+  await withDb(async (db) => {
+    assert.equal(await readerPlacements(db), [{ agent: 'door-pi', device: 'ble-0', zone: 'shop-door' }])
+    const sections = await readerSections(db, Date.now())
+    assert.equal(sections.get('door-pi'), { 'ble-0': { zone: 'shop-door', allow: [] } })
+  })
+  // An explicit placement of ble-0 wins over the agent's zone.
+  await run('zone', 'add', 'back-office')
+  assert.is((await run('zone', 'place', 'door-pi', '--zone', 'back-office')).code, 0)
+  const placements = await withDb((db) => readerPlacements(db))
+  assert.equal(placements, [{ agent: 'door-pi', device: 'ble-0', zone: 'back-office' }])
 })
 
 t("zone token prints the zone's staff token once; only its hash is stored", async () => {

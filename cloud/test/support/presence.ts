@@ -27,9 +27,8 @@ export interface Reader {
 
 /** An agent placed in `zone` (reader ble-0), connected, acks and config subscribed. */
 export async function connectReader(tc: TestCloud, agent: string, zone: string): Promise<Reader> {
-  // zoneId: the fleet registry's placement (migration 0006), where it exists; the explicit reader
-  // placement below is what presence reads either way.
-  const a = await addAgent(tc.cloud.db, { id: agent, zoneId: zone } as Parameters<typeof addAgent>[1])
+  // A beacon agent provisioned in the zone, and its reader placed explicitly (the same zone).
+  const a = await addAgent(tc.cloud.db, { id: agent, zoneId: zone })
   await placeReader(tc.cloud.db, { agent, zone })
   const client = await tc.connect(agent, agent, a.secret)
   const device = new TestDevice(client, agent, 'ble-0')
