@@ -1,8 +1,7 @@
 // Where each beacon reader stands. Two sources: an explicit placement of one reader device
 // (`relais zone place`, reader_placements), and the zone an agent was provisioned in
 // (`relais agent add --zone`, the fleet registry's agents.zone_id, migration 0006), which places the
-// agent's default reader (DEFAULT_READER) unless that reader has an explicit placement. The agents row
-// is read whole, so this works before and after 0006 is applied.
+// agent's default reader (DEFAULT_READER) unless that reader has an explicit placement.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../storage/schema.js'
 
@@ -15,11 +14,6 @@ export interface Placement {
   zone: string
 }
 
-function agentZone(row: object): string | undefined {
-  const z = (row as { zone_id?: unknown }).zone_id
-  return typeof z === 'string' && z !== '' ? z : undefined
-}
-
 /** Every placed reader of an unrevoked agent. */
 export async function readerPlacements(db: Kysely<Database>): Promise<Placement[]> {
   const explicit = await db
@@ -30,11 +24,15 @@ export async function readerPlacements(db: Kysely<Database>): Promise<Placement[
     .execute()
   const out: Placement[] = explicit.map((p) => ({ agent: p.agent_id, device: p.device_id, zone: p.zone_id }))
   const taken = new Set(out.map((p) => `${p.agent}\n${p.device}`))
-  const agents = await db.selectFrom('agents').selectAll().where('revoked_at', 'is', null).execute()
+  const agents = await db
+    .selectFrom('agents')
+    .select(['id', 'zone_id'])
+    .where('revoked_at', 'is', null)
+    .where('zone_id', 'is not', null)
+    .execute()
   for (const a of agents) {
-    const zone = agentZone(a)
-    if (zone !== undefined && !taken.has(`${a.id}\n${DEFAULT_READER}`))
-      out.push({ agent: a.id, device: DEFAULT_READER, zone })
+    if (!taken.has(`${a.id}\n${DEFAULT_READER}`))
+      out.push({ agent: a.id, device: DEFAULT_READER, zone: a.zone_id! })
   }
   return out
 }
@@ -53,6 +51,6 @@ export async function readerZone(
     .executeTakeFirst()
   if (p !== undefined) return p.zone_id
   if (device !== DEFAULT_READER) return undefined
-  const a = await db.selectFrom('agents').selectAll().where('id', '=', agent).executeTakeFirst()
-  return a === undefined ? undefined : agentZone(a)
+  const a = await db.selectFrom('agents').select('zone_id').where('id', '=', agent).executeTakeFirst()
+  return a?.zone_id ?? undefined
 }
