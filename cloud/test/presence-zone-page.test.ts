@@ -1,5 +1,6 @@
 // The zone staff page in headless Chromium against a real cloud: a reader's enter (real MQTT through
-// ingest) puts the member on the page live, its leave takes them off, without a reload; a token for
+// ingest) puts the member on the page live, its leave or a withdrawn consent takes them off, without a
+// reload; a token for
 // another zone is told so; nothing is requested from anywhere but the cloud.
 import type { Browser } from 'playwright-core'
 import { suite } from 'uvu'
@@ -96,6 +97,20 @@ it('an enter shows the member live, a leave takes them off', async (ctx) => {
     })
     await row.waitFor({ state: 'detached' })
     await page.locator('#empty').waitFor()
+
+    // Back in; then the member withdraws their consent: the page drops them at once, with no leave sent.
+    const back = Date.now()
+    assert.equal(await send(reader.device, enterEnvelope(reader.device, KEY_A, 'shop-door', back)), {
+      outcome: 'recorded',
+    })
+    await row.waitFor()
+    const res = await tc.cloud.app.inject({
+      method: 'DELETE',
+      url: `/api/members/${a.id}/consents/${a.consent!.id}`,
+      headers: { authorization: `Bearer ${a.token}` },
+    })
+    assert.is(res.statusCode, 200)
+    await row.waitFor({ state: 'detached' })
     assert.is(await page.evaluate('window.__sameDocument'), true, 'no reload happened')
     assert.equal(o.errors, [])
     assert.equal(o.blocked, [])

@@ -210,7 +210,12 @@ export class Cloud {
     const allowLists: Feature = {
       name: 'presence-config',
       start: async () => {
-        this.allowLists = new ConfigPublisher({ bus: this.broker, db: this.db, log })
+        this.allowLists = new ConfigPublisher({
+          bus: this.broker,
+          db: this.db,
+          log,
+          events: this.presenceEvents,
+        })
         await this.allowLists.start()
       },
       stop: () => this.allowLists?.stop(),

@@ -18,12 +18,15 @@ import type { Db } from '../../storage/db.js'
 import { writeTx } from '../../storage/write-tx.js'
 import { readerSections } from './allow-list.js'
 import { auditExpired, nextExpiry } from './consents.js'
+import type { PresenceEvents } from './presence-events.js'
 
 export interface ConfigPublisherOptions {
   bus: MessageBus
   db: Db
   log: Logger
   now?: () => number
+  /** Told of stays closed by an expiry, for live pages. */
+  events?: PresenceEvents
   /** Period of the reconcile that catches changes made by other processes; default 30 s. */
   reconcileMs?: number
 }
@@ -85,6 +88,7 @@ export class ConfigPublisher implements Feature {
       const now = this.now()
       const expiredIn = await auditExpired(this.o.db, now)
       if (expiredIn.length > 0) this.log.info({ zones: expiredIn }, 'consents expired')
+      for (const zone of expiredIn) this.o.events?.emit('closed', { zone, at: now, reason: 'expired' })
       const sections = await readerSections(this.o.db, now)
       const stored = await this.o.db.selectFrom('agent_configs').selectAll().execute()
       const previous = new Map(stored.map((r) => [r.agent_id, r]))

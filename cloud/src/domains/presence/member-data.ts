@@ -106,7 +106,7 @@ export async function eraseMember(
   id: string,
   by: string,
   now = Date.now(),
-): Promise<'erased' | 'again'> {
+): Promise<{ outcome: 'erased' | 'again'; openIn: string[] }> {
   return writeTx(db, async (trx) => {
     const m = await trx.selectFrom('members').select('id').where('id', '=', id).executeTakeFirst()
     if (!m) {
@@ -116,9 +116,16 @@ export async function eraseMember(
         .where('member_id', '=', id)
         .where('action', '=', 'erased')
         .executeTakeFirst()
-      if (gone) return 'again'
+      if (gone) return { outcome: 'again', openIn: [] }
       throw notFound(`member '${id}'`)
     }
+    const open = await trx
+      .selectFrom('presence_sessions')
+      .select('zone_id')
+      .distinct()
+      .where('member_id', '=', id)
+      .where('left_at', 'is', null)
+      .execute()
     await trx.deleteFrom('presence_sessions').where('member_id', '=', id).execute()
     await trx.deleteFrom('beacons').where('member_id', '=', id).execute()
     await trx.deleteFrom('consents').where('member_id', '=', id).execute()
@@ -130,6 +137,6 @@ export async function eraseMember(
       .execute()
     await trx.deleteFrom('members').where('id', '=', id).execute()
     await appendAudit(trx, { member: id, action: 'erased', by, at: now })
-    return 'erased'
+    return { outcome: 'erased', openIn: open.map((o) => o.zone_id) }
   })
 }

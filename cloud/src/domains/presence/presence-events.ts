@@ -3,7 +3,18 @@
 import { EventEmitter } from 'node:events'
 import type { PresenceEffect } from './presence-handler.js'
 
-export class PresenceEvents extends EventEmitter<{ presence: [PresenceEffect] }> {
+/**
+ * Stays the cloud closed itself, not a reader: a consent revoked or expired, a member erased. `member`
+ * is absent when several may have gone (an expiry sweep): listeners re-read the zone.
+ */
+export interface PresenceClosed {
+  zone: string
+  member?: string
+  at: number
+  reason: 'revoked' | 'expired' | 'erased'
+}
+
+export class PresenceEvents extends EventEmitter<{ presence: [PresenceEffect]; closed: [PresenceClosed] }> {
   constructor() {
     super()
     // Every open staff page listens.

@@ -79,8 +79,10 @@ export const presenceMemberRoutes: FastifyPluginAsyncTypebox<PresenceRouteOption
     { ...self, schema: { params: MemberParams, response: { 200: EraseResponse, ...presenceErrors } } },
     async (request) => {
       const member = request.params.member
-      const done = await eraseMember(db, member, actorOf(request.identity!), now())
-      request.log.info({ member, again: done === 'again' }, 'member erased')
+      const at = now()
+      const done = await eraseMember(db, member, actorOf(request.identity!), at)
+      request.log.info({ member, again: done.outcome === 'again' }, 'member erased')
+      for (const zone of done.openIn) presence.events?.emit('closed', { zone, member, at, reason: 'erased' })
       await pushAllowLists(presence, request.log)
       let timeSeriesErased = false
       try {
@@ -149,6 +151,12 @@ export const presenceMemberRoutes: FastifyPluginAsyncTypebox<PresenceRouteOption
         now(),
       )
       request.log.info({ member: c.member_id, zone: c.zone_id, consent: c.id }, 'consent revoked')
+      presence.events?.emit('closed', {
+        zone: c.zone_id,
+        member: c.member_id,
+        at: Number(c.revoked_at),
+        reason: 'revoked',
+      })
       await pushAllowLists(presence, request.log)
       return consentView(c)
     },

@@ -3,7 +3,7 @@
 // re-reads who is present. A comment every 25 s keeps proxies from closing an idle stream; a client that
 // reads nothing is dropped; the listener goes when the client does, and app.close() ends every stream.
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { PresenceEvents } from '../../domains/presence/presence-events.js'
+import type { PresenceClosed, PresenceEvents } from '../../domains/presence/presence-events.js'
 import type { PresenceEffect } from '../../domains/presence/presence-handler.js'
 
 const MAX_BUFFERED = 256 * 1024
@@ -36,6 +36,7 @@ export class PresenceStreams {
       ended = true
       clearInterval(timer)
       this.events?.off('presence', onChange)
+      this.events?.off('closed', onClosed)
       this.open.delete(end)
       if (!res.writableEnded) res.end()
       request.log.debug({ zone }, 'presence stream closed')
@@ -54,8 +55,16 @@ export class PresenceStreams {
       const data = { member: e.member, at: e.at, agent: e.agent, device: e.device }
       send(`event: ${e.kind}\ndata: ${JSON.stringify(data)}\n\n`)
     }
+    // A stay the cloud closed (revocation, expiry, erasure) leaves the page like a reader's leave.
+    const onClosed = (c: PresenceClosed) => {
+      if (c.zone !== zone) return
+      send(
+        `event: leave\ndata: ${JSON.stringify({ member: c.member ?? null, at: c.at, reason: c.reason })}\n\n`,
+      )
+    }
     const timer = setInterval(() => send(': heartbeat\n\n'), this.heartbeatMs)
     this.events?.on('presence', onChange)
+    this.events?.on('closed', onClosed)
     this.open.add(end)
     res.on('close', end)
     res.write('retry: 5000\n: connected\n\n')
