@@ -28,8 +28,11 @@ export async function createMember(
   const ref = input.ref?.trim() || null
   if (ref !== null && ref.length > 200) throw invalid('ref is at most 200 characters')
   const id = newMemberId()
-  await db.insertInto('members').values({ id, ref, created_at: now }).execute()
-  const token = await createToken(db, { scope: 'member', memberId: id, name: `member ${id}` }, now)
+  // One transaction: a member is never left without the token that opens their page.
+  const token = await writeTx(db, async (trx) => {
+    await trx.insertInto('members').values({ id, ref, created_at: now }).execute()
+    return createToken(trx, { scope: 'member', memberId: id, name: `member ${id}` }, now)
+  })
   return { member: { id, ref, createdAt: now }, token }
 }
 
