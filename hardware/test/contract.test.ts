@@ -107,6 +107,20 @@ t('rejections name the field', () => {
   }
 })
 
+t('a config carries a whole allow-list of 10,000 keys; other topics keep the 16 KiB limit', () => {
+  const allow = Array.from({ length: 10_000 }, (_, i) => `ibeacon:${'ab'.repeat(16)}:${i >> 8}:${i & 255}`)
+  const data = { revision: 7, beacons: { 'ble-0': { zone: 'shop-door', allow } } }
+  const config = makeEnvelope({ agent: 'pi-1', type: 'config', session: 's1', seq: 1, data })
+  const payload = JSON.stringify(config)
+  assert.ok(payload.length > 400_000, `${payload.length} bytes`)
+  const d = decodeMessage(topics.config('pi-1'), payload)
+  assert.ok(d.ok, d.ok ? '' : d.reason)
+  const big = decodeMessage(topics.config('pi-1'), 'x'.repeat(1024 * 1024 + 1))
+  assert.is(big.ok ? 'ok' : big.code, 'payload_too_large')
+  const health = decodeMessage(topics.health('pi-1'), 'x'.repeat(20_000))
+  assert.is(health.ok ? 'ok' : health.code, 'payload_too_large')
+})
+
 t('message ids are unique and time-ordered', () => {
   const a = newMessageId(1_000)
   const b = newMessageId(2_000)

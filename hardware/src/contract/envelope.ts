@@ -7,6 +7,11 @@ import { ID_PATTERN } from './ids.js'
 export const ENVELOPE_VERSION = 1
 /** Larger payloads are refused before parsing; no message of the contract comes near it. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024
+/**
+ * Except the agent's retained `config`, which only the cloud publishes (agents may not: the broker's
+ * hooks) and which carries whole allow-lists: 10,000 beacon keys of up to 60 characters fit.
+ */
+export const MAX_CONFIG_BYTES = 1024 * 1024
 
 export const IdSchema = Type.String({ pattern: ID_PATTERN, maxLength: 63 })
 export const MessageIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })

@@ -2,7 +2,7 @@
 // names the field (`data.code: Expected string`) so a device log says what to fix.
 import type { TSchema } from '@sinclair/typebox'
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler'
-import { AnyEnvelopeSchema, type Envelope, MAX_PAYLOAD_BYTES } from './envelope.js'
+import { AnyEnvelopeSchema, type Envelope, MAX_CONFIG_BYTES, MAX_PAYLOAD_BYTES } from './envelope.js'
 import {
   agentTopicSchemas,
   cmdSchemas,
@@ -71,14 +71,11 @@ export function schemaForTopic(t: Topic): TSchema | undefined {
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
 /** Parses and validates one MQTT message against the contract. Never throws. */
-export function decodeMessage(
-  topicName: string,
-  payload: Uint8Array | string,
-  maxBytes = MAX_PAYLOAD_BYTES,
-): Decoded {
+export function decodeMessage(topicName: string, payload: Uint8Array | string, maxBytes?: number): Decoded {
   const topic = parseTopic(topicName)
   if (topic === undefined)
     return { ok: false, code: 'unknown_topic', reason: `topic is not part of the contract` }
+  maxBytes ??= maxPayloadFor(topic)
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength
   if (size > maxBytes) {
     return {
@@ -112,6 +109,11 @@ export function decodeMessage(
   const dataErr = firstError(schema, message.data, 'data')
   if (dataErr !== undefined) return { ok: false, code: 'invalid_data', reason: dataErr, topic, message }
   return { ok: true, topic, message }
+}
+
+/** The largest payload the contract allows on a topic. */
+export function maxPayloadFor(t: Topic): number {
+  return t.kind === 'config' ? MAX_CONFIG_BYTES : MAX_PAYLOAD_BYTES
 }
 
 /** Topic and envelope must agree on agent, device and type; otherwise one of them lies. */

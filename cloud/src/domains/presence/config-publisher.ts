@@ -7,7 +7,7 @@
 import {
   type BeaconsConfig,
   type Feature,
-  MAX_PAYLOAD_BYTES,
+  MAX_CONFIG_BYTES,
   makeEnvelope,
   newMessageId,
   topics,
@@ -127,7 +127,7 @@ export class ConfigPublisher implements Feature {
     }
     const env = makeEnvelope({ agent, type: 'config', session: this.session, seq: this.seq++, data })
     const payload = JSON.stringify(env)
-    if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) {
+    if (Buffer.byteLength(payload) > MAX_CONFIG_BYTES) {
       // Readers would refuse it whole; they keep the last list, which only ever grew past the limit.
       this.log.error({ agent, bytes: payload.length, code: 'config_too_large' }, 'config not published')
       return
