@@ -8,6 +8,7 @@
 // and its first tick plans what arrived meanwhile. Nor are presence's allow-list publisher and retention:
 // readers keep the last allow-list they were given, and enter/leave events still pass the consent gate.
 
+import { hostname } from 'node:os'
 import { type Feature, startFeatures, stopFeatures } from '@relais/hardware'
 import type { FastifyInstance } from 'fastify'
 import { AccountAuthenticator } from '../broker/account-auth.js'
@@ -15,6 +16,7 @@ import { AgentAuthenticator } from '../broker/agent-auth.js'
 import { Broker } from '../broker/broker.js'
 import { CredentialWatch } from '../broker/credential-watch.js'
 import { ProductLookup } from '../catalogue/lookup.js'
+import { defaultBrokerUrl } from '../domains/agents/agent-config.js'
 import { AgentState } from '../domains/fleet/agent-state.js'
 import { FleetEvents } from '../domains/fleet/fleet-events.js'
 import { CatalogueResolver } from '../domains/lists/catalogue-resolver.js'
@@ -290,7 +292,8 @@ export class Cloud {
           presence: { events: this.presenceEvents, allowLists: this.allowLists, series: this.series },
           registry: {
             credentialsChanged: () => this.credentials?.check() ?? Promise.resolve(),
-            agentBrokerUrl: config.mqtt.agentBrokerUrl,
+            // As the CLI: RELAIS_AGENT_BROKER_URL, else this host on the broker's port.
+            agentBrokerUrl: defaultBrokerUrl(config.mqtt, hostname()),
           },
           metrics,
           health: () => ({
