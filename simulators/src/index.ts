@@ -21,6 +21,7 @@ export {
 } from './pickup-scenario.js'
 export { ScannerDevice, type ScannerDeviceOptions } from './scanner-device.js'
 export {
+  APPROACH_MS,
   playShopDoor,
   type ShopDoorOptions,
   type ShopDoorScenario,

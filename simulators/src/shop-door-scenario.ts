@@ -49,7 +49,8 @@ export interface ShopDoorScenario {
   advertisements: Array<Omit<Advertisement, 'at'> & { at: number }>
 }
 
-const APPROACH_MS = 8_000
+/** How long a walker takes to come in from far away, and to walk away again (ms). */
+export const APPROACH_MS = 8_000
 const FAR_M = 25
 
 const hex = (rnd: () => number, bytes: number) =>
