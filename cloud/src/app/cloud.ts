@@ -7,6 +7,7 @@
 // rounds of pickup requests) is not critical either: presses are still recorded and acked without it,
 // and its first tick plans what arrived meanwhile. Nor are presence's allow-list publisher and retention:
 // readers keep the last allow-list they were given, and enter/leave events still pass the consent gate.
+// Nor is the Home Assistant bridge (RELAIS_HA_DISCOVERY=on): HA only reads what it publishes.
 
 import { hostname } from 'node:os'
 import { type Feature, startFeatures, stopFeatures } from '@relais/hardware'
@@ -35,6 +36,7 @@ import { InlineApplier } from '../ingest/appliers.js'
 import { type BatchApplier, EventIngest } from '../ingest/event-ingest.js'
 import { IngestMetrics } from '../ingest/metrics.js'
 import { WorkerApplier } from '../ingest/worker-applier.js'
+import { HomeAssistantBridge } from '../integrations/homeassistant/ha-bridge.js'
 import { createLogger, type Logger } from '../lib/logger.js'
 import { CloudMetrics } from '../metrics/cloud-metrics.js'
 import { type Db, openDatabase } from '../storage/db.js'
@@ -69,6 +71,7 @@ export class Cloud {
   metrics?: CloudMetrics
   allowLists?: ConfigPublisher
   presenceRetention?: PresenceRetention
+  homeAssistant?: HomeAssistantBridge
   app!: FastifyInstance
   httpPort = 0
   private started: Feature[] = []
@@ -236,6 +239,25 @@ export class Cloud {
       },
       stop: () => this.presenceRetention?.stop(),
     }
+    // Home Assistant discovery: publishes through the embedded broker and reads the fleet's agent state
+    // and presence, so it starts after them; not critical (HA only reads what it publishes).
+    const homeAssistant: Feature = {
+      name: 'homeassistant',
+      start: async () => {
+        this.homeAssistant = new HomeAssistantBridge({
+          bus: this.broker,
+          db: this.db,
+          log,
+          prefix: config.homeAssistant.prefix,
+          version: VERSION,
+          snapshot: (agent) => this.agents?.get(agent),
+          fleetEvents: this.fleetEvents,
+          presenceEvents: this.presenceEvents,
+        })
+        await this.homeAssistant.start()
+      },
+      stop: () => this.homeAssistant?.stop(),
+    }
     // Webhooks (RELAIS_WEBHOOK_URL): the queue is a table written with each transition, so the dispatcher
     // is not critical: while it is down notices wait, none is lost. A committed change wakes it.
     const kick = () => this.webhooks?.kick()
@@ -316,6 +338,7 @@ export class Cloud {
         { feature: rounds, critical: false },
         { feature: allowLists, critical: false },
         { feature: presenceRetention, critical: false },
+        ...(config.homeAssistant.discovery ? [{ feature: homeAssistant, critical: false }] : []),
         ...(config.pickups.webhook ? [{ feature: webhooks, critical: false }] : []),
         ...(config.catalogue.onlineLookup ? [{ feature: resolver, critical: false }] : []),
         { feature: http, critical: true },

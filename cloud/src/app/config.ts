@@ -29,6 +29,8 @@ export interface CloudConfig {
     /** POST every transition here, signed with HMAC-SHA256 of the body under `secret`. */
     webhook?: { url: string; secret: string }
   }
+  /** The Home Assistant MQTT discovery bridge (integrations/homeassistant); off unless asked for. */
+  homeAssistant: { discovery: boolean; prefix: string }
   presence: {
     /** Presence sessions (and their time-series points) older than this many days are deleted. */
     retentionDays: number
@@ -110,6 +112,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfi
     problems.push('RELAIS_WEBHOOK_URL is set: RELAIS_WEBHOOK_SECRET must be at least 16 characters')
   }
 
+  // HA's discovery prefix: plain topic levels (no wildcard, no '$'), and never under relais/, whose
+  // topics are the contract's and the cloud's own.
+  const haPrefix = env.RELAIS_HA_PREFIX || 'homeassistant'
+  if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(haPrefix) || haPrefix.split('/')[0] === 'relais')
+    problems.push(
+      `RELAIS_HA_PREFIX=${haPrefix}: expected topic levels of letters, digits, '_' or '-', not under relais/`,
+    )
   const config: CloudConfig = {
     dataDir: resolve(env.RELAIS_DATA_DIR || '.data'),
     logLevel: env.RELAIS_LOG_LEVEL || 'info',
@@ -147,6 +156,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfi
       expireAfterH: int('RELAIS_PICKUP_EXPIRE_H', 72, 1, 24 * 30),
       webhook: webhookUrl ? { url: webhookUrl, secret: webhookSecret } : undefined,
     },
+    homeAssistant: { discovery: bool('RELAIS_HA_DISCOVERY', false), prefix: haPrefix },
     presence: {
       retentionDays: int('RELAIS_PRESENCE_RETENTION_DAYS', 30, 1, 3650),
       maxOpenH: int('RELAIS_PRESENCE_MAX_OPEN_H', 12, 1, 24 * 30),
