@@ -1,6 +1,14 @@
 // One batch of events applied in one transaction (DESIGN.md, delivery rule 3): previous outcomes looked
-// up by (agent, event id), new events handed to their domain, the outcomes recorded. Pure over its
-// arguments, so the same code runs inline (PostgreSQL, tests) and in the SQLite writer thread.
+// up by (agent, event id), the new events' keys claimed, the claimed ones handed to their domain, the
+// outcomes recorded. Pure over its arguments, so the same code runs inline (PostgreSQL, tests) and in
+// the SQLite writer thread.
+//
+// Claiming before applying is what keeps two appliers on one PostgreSQL database (two cloud processes)
+// from applying an event twice: at READ COMMITTED both may find a key absent, but the claim
+// (INSERT ... ON CONFLICT DO NOTHING on the primary key) of the second waits for the first transaction
+// and then inserts nothing, so only the first applies it; the second reads the committed outcome and
+// acks it as a replay. SQLite's write lock (writeTx) already serialises batches; the claim costs it one
+// statement per 200 events.
 import type { Ack, Envelope } from '@relais/hardware'
 import type { Kysely } from 'kysely'
 import type { Database } from '../storage/schema.js'
@@ -93,8 +101,16 @@ export async function applyBatch(
       }
     })
 
+    await claim(trx, batch, groups, previous, now)
     const fresh: Array<{ agent_id: string; event_id: string; received_at: number; outcome: string }> = []
-    for (const [name, idx] of groups) {
+    for (const [name, all] of groups) {
+      // Keys another applier committed meanwhile are replays of its outcome, not new events.
+      const idx = all.filter((i) => {
+        const prev = previous.get(`${batch[i]!.agent}\n${batch[i]!.message.id}`)
+        if (prev !== undefined) outcomes[i] = { ack: { ...(JSON.parse(prev) as Ack), replayed: true } }
+        return prev === undefined
+      })
+      if (idx.length === 0) continue
       const results = await handlers[name]!.apply(
         trx,
         idx.map((i) => batch[i]!),
@@ -117,8 +133,54 @@ export async function applyBatch(
       await trx
         .insertInto('processed_events')
         .values(fresh.slice(i, i + 200))
+        // The claimed rows get their outcome; the same statement on both engines.
+        .onConflict((oc) =>
+          oc.columns(['agent_id', 'event_id']).doUpdateSet((eb) => ({ outcome: eb.ref('excluded.outcome') })),
+        )
         .execute()
     }
     return outcomes as Applied[]
   })
 }
+
+/**
+ * Inserts the dedupe rows of the events about to be applied (outcome still empty: no other transaction
+ * sees it before the real one replaces it at commit). A key that is not inserted was committed by
+ * another applier after `previous` was read; its outcome is added to `previous`. Keys go in sorted, so
+ * two appliers claiming overlapping batches take their row locks in the same order and cannot deadlock.
+ */
+async function claim(
+  trx: Kysely<Database>,
+  batch: IncomingEvent[],
+  groups: Map<string, number[]>,
+  previous: Map<string, string>,
+  now: number,
+): Promise<void> {
+  const keys = [...groups.values()]
+    .flat()
+    .map((i) => ({ agent_id: batch[i]!.agent, event_id: batch[i]!.message.id }))
+    .sort((a, b) => (a.agent_id === b.agent_id ? cmp(a.event_id, b.event_id) : cmp(a.agent_id, b.agent_id)))
+  const lost: typeof keys = []
+  for (let i = 0; i < keys.length; i += 200) {
+    const part = keys.slice(i, i + 200)
+    const won = await trx
+      .insertInto('processed_events')
+      .values(part.map((k) => ({ ...k, received_at: now, outcome: '' })))
+      .onConflict((oc) => oc.columns(['agent_id', 'event_id']).doNothing())
+      .returning(['agent_id', 'event_id'])
+      .execute()
+    const wonKeys = new Set(won.map((w) => `${w.agent_id}\n${w.event_id}`))
+    for (const k of part) if (!wonKeys.has(`${k.agent_id}\n${k.event_id}`)) lost.push(k)
+  }
+  for (const k of lost) {
+    const row = await trx
+      .selectFrom('processed_events')
+      .select('outcome')
+      .where('agent_id', '=', k.agent_id)
+      .where('event_id', '=', k.event_id)
+      .executeTakeFirstOrThrow()
+    previous.set(`${k.agent_id}\n${k.event_id}`, row.outcome)
+  }
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)

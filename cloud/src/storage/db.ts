@@ -1,10 +1,12 @@
-// The relational store: SQLite (better-sqlite3) in RELAIS_DATA_DIR by default, through Kysely so the
-// same queries later run on PostgreSQL.
+// The relational store: SQLite (better-sqlite3) in RELAIS_DATA_DIR by default, PostgreSQL when
+// RELAIS_DATABASE_URL is set (postgres.ts); the same Kysely queries and migrations run on both.
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, Migrator, SqliteDialect } from 'kysely'
+import type { Logger } from '../lib/logger.js'
 import { migrations } from './migrations/index.js'
+import { openPostgres } from './postgres.js'
 import type { Database } from './schema.js'
 
 export type Db = Kysely<Database>
@@ -13,6 +15,9 @@ export interface OpenDbOptions {
   /** A folder for relais.db; ':memory:' for a throwaway database. */
   dataDir: string
   fileName?: string
+  /** postgres://...: the relational data lives there instead, and dataDir holds no relais.db. */
+  url?: string
+  log?: Logger
 }
 
 export function openSqlite(opts: OpenDbOptions): { db: Db; sqlite: SQLite.Database } {
@@ -65,7 +70,12 @@ export async function migrate(db: Db): Promise<void> {
 
 /** Opens the configured store and brings its schema up to date. */
 export async function openDatabase(opts: OpenDbOptions): Promise<Db> {
-  const { db } = openSqlite(opts)
-  await migrate(db)
+  const db = opts.url === undefined ? openSqlite(opts).db : openPostgres({ url: opts.url, log: opts.log })
+  try {
+    await migrate(db)
+  } catch (err) {
+    await db.destroy()
+    throw err
+  }
   return db
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { isPostgres } from '../dialect.js'
 
 // Courier rounds (issue 4): depots, couriers with their working day, the round of each courier's day
 // and its ordered stops, which courier serves a site, courier- and site-scoped API tokens, and the
@@ -95,6 +96,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('delivered_at', 'bigint')
     .addColumn('last_status', 'integer')
     .addColumn('last_error', 'text')
+    // Insertion order, which the dispatcher sends a request's notices in (webhooks/queue.ts). SQLite
+    // has it as rowid; PostgreSQL has no such column, so it gets a sequence (SQLite's table is unchanged).
+    .$call((t) => (isPostgres(db) ? t.addColumn('seq', 'bigserial', (c) => c.notNull()) : t))
     .execute()
   await db.schema
     .createIndex('webhook_deliveries_due')

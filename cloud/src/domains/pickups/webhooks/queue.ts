@@ -4,8 +4,10 @@
 // down for days, loses nothing.
 //
 // Order: a request's notices go out in the order its transitions were committed, never a later one
-// before an earlier undelivered one. Commit order is the row's insertion order (SQLite's rowid; the
-// created_at column is the transition's clock, which a test or a second writer may not keep monotonic).
+// before an earlier undelivered one. Commit order is the row's insertion order (SQLite's rowid; on
+// PostgreSQL the `seq` sequence of migration 0004, drawn after the transition has locked its request's
+// row, so one request's rows are numbered in commit order; the created_at column is the transition's
+// clock, which a test or a second writer may not keep monotonic).
 // A row is sent only when it is its request's oldest undelivered one (its "head"); on a failure, the
 // request's later rows are held back to the head's next attempt, so the due index stays mostly heads.
 //
@@ -13,6 +15,7 @@
 // its own dispatcher (its own URL and secret). `request_id` is then whatever orders a channel's rows
 // (a pickup request, an alert); nothing here is specific to pickups but the default channel.
 import { type Kysely, sql } from 'kysely'
+import { isPostgres } from '../../../storage/dialect.js'
 import type { Database } from '../../../storage/schema.js'
 
 export interface DueDelivery {
@@ -22,7 +25,7 @@ export interface DueDelivery {
   attempts: number
 }
 
-const seq = sql<number>`rowid`
+const seqOf = (db: Kysely<Database>) => (isPostgres(db) ? sql<number>`seq` : sql<number>`rowid`)
 
 /** Up to `limit` deliveries due at `now` that are the oldest undelivered of their request. */
 export async function dueHeads(
@@ -31,6 +34,7 @@ export async function dueHeads(
   limit: number,
   channel = 'pickups',
 ): Promise<DueDelivery[]> {
+  const seq = seqOf(db)
   const due = await db
     .selectFrom('webhook_deliveries')
     .select(['id', 'request_id', seq.as('seq')])
@@ -44,7 +48,7 @@ export async function dueHeads(
   const requests = [...new Set(due.map((d) => d.request_id))]
   const firsts = await db
     .selectFrom('webhook_deliveries')
-    .select(['request_id', sql<number>`min(rowid)`.as('first')])
+    .select((eb) => ['request_id', eb.fn.min<number>(seq).as('first')])
     .where('channel', '=', channel)
     .where('delivered_at', 'is', null)
     .where('request_id', 'in', requests)
@@ -171,7 +175,7 @@ export async function listDeliveries(
     .where('channel', '=', channel)
   if (opts.pending) q = q.where('delivered_at', 'is', null)
   const rows = await q
-    .orderBy(seq, opts.pending ? 'asc' : 'desc')
+    .orderBy(seqOf(db), opts.pending ? 'asc' : 'desc')
     .limit(opts.limit)
     .execute()
   return {
