@@ -93,7 +93,11 @@ export class Cloud {
     const storage: Feature = {
       name: 'storage',
       start: async () => {
-        this.db = await openDatabase({ dataDir: config.dataDir })
+        this.db = await openDatabase({
+          dataDir: config.dataDir,
+          url: config.databaseUrl,
+          log: log.child({ module: 'storage' }),
+        })
       },
       stop: () => this.db.destroy(),
     }

@@ -4,6 +4,8 @@ import { resolve } from 'node:path'
 
 export interface CloudConfig {
   dataDir: string
+  /** RELAIS_DATABASE_URL: the relational data in PostgreSQL instead of SQLite in dataDir. */
+  databaseUrl?: string
   logLevel: string
   mqtt: {
     host: string
@@ -88,6 +90,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfi
       problems.push(`${name}=${raw}: expected mqtt://host:port or mqtts://host:port`)
     return raw
   }
+  const databaseUrl = env.RELAIS_DATABASE_URL || undefined
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/./.test(databaseUrl))
+    problems.push('RELAIS_DATABASE_URL: expected postgres://user:password@host:port/database')
   const tlsPort = env.RELAIS_MQTTS_PORT ? int('RELAIS_MQTTS_PORT', 8883, 0, 65535) : undefined
   const tlsCert = env.RELAIS_TLS_CERT || undefined
   const tlsKey = env.RELAIS_TLS_KEY || undefined
@@ -121,6 +126,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfi
     )
   const config: CloudConfig = {
     dataDir: resolve(env.RELAIS_DATA_DIR || '.data'),
+    databaseUrl,
     logLevel: env.RELAIS_LOG_LEVEL || 'info',
     mqtt: {
       host: env.RELAIS_MQTT_HOST || '0.0.0.0',
@@ -144,7 +150,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfi
       debounceMs: int('RELAIS_SCAN_DEBOUNCE_MS', 3000, 0, 600_000),
       batchMax: int('RELAIS_INGEST_BATCH_MAX', 500, 1, 10_000),
       dedupeRetentionDays: int('RELAIS_DEDUPE_RETENTION_DAYS', 30, 1, 3650),
-      worker: bool('RELAIS_INGEST_WORKER', true),
+      // The writer thread is SQLite's (ingest/apply-worker.ts); PostgreSQL's driver is asynchronous, so
+      // its batches are applied inline and the pool does the waiting.
+      worker: bool('RELAIS_INGEST_WORKER', true) && databaseUrl === undefined,
     },
     catalogue: {
       onlineLookup: bool('RELAIS_OFF_LOOKUP', false),

@@ -39,7 +39,7 @@ export async function withDb<T>(
   fn: (db: Db, config: CloudConfig) => Promise<T>,
 ): Promise<T> {
   const config = configOf(ctx)
-  const db = await openDatabase({ dataDir: config.dataDir })
+  const db = await openDatabase({ dataDir: config.dataDir, url: config.databaseUrl })
   try {
     return await fn(db, config)
   } finally {
