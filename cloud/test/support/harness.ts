@@ -11,10 +11,13 @@ import { Cloud } from '../../src/app/cloud.js'
 import { loadConfig } from '../../src/app/config.js'
 import { addAgent } from '../../src/domains/agents/agents.js'
 import { createHousehold } from '../../src/domains/households/households.js'
+import { databaseEnv } from './database.js'
 
 export interface TestCloud {
   cloud: Cloud
   dataDir: string
+  /** RELAIS_DATA_DIR and, on a PostgreSQL run, RELAIS_DATABASE_URL: a CLI command's view of this cloud. */
+  env: Record<string, string>
   logs: string[]
   household(id: string): Promise<{ token: string }>
   agent(id: string, household: string): Promise<{ username: string; secret: string }>
@@ -36,8 +39,9 @@ export async function startTestCloud(env: Record<string, string> = {}): Promise<
       cb()
     },
   })
+  const dbEnv = { RELAIS_DATA_DIR: dataDir, ...(await databaseEnv(dataDir)) }
   const config = loadConfig({
-    RELAIS_DATA_DIR: dataDir,
+    ...dbEnv,
     RELAIS_MQTT_PORT: '0',
     RELAIS_MQTT_HOST: '127.0.0.1',
     RELAIS_HTTP_PORT: '0',
@@ -50,6 +54,7 @@ export async function startTestCloud(env: Record<string, string> = {}): Promise<
   return {
     cloud,
     dataDir,
+    env: dbEnv,
     logs,
     household: async (id) => ({ token: (await createHousehold(cloud.db, { id })).token }),
     agent: async (id, household) => {

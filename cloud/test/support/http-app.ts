@@ -11,7 +11,8 @@ import { type ListChange, ListEvents } from '../../src/domains/lists/list-events
 import { applyScans, type ScanApplied } from '../../src/domains/lists/scan-apply.js'
 import { createToken } from '../../src/domains/tokens/tokens.js'
 import { buildApp, type HttpDeps } from '../../src/http/app.js'
-import { type Db, openDatabase } from '../../src/storage/db.js'
+import type { Db } from '../../src/storage/db.js'
+import { openTestDatabase } from './database.js'
 
 export interface HttpFixture {
   app: FastifyInstance
@@ -32,7 +33,7 @@ export interface HttpFixture {
 
 export async function httpFixture(extra: Partial<HttpDeps> = {}): Promise<HttpFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'relais-http-'))
-  const db = await openDatabase({ dataDir: dir })
+  const db = await openTestDatabase(dir)
   const home = await createHousehold(db, { id: 'home', name: 'Home' })
   const other = await createHousehold(db, { id: 'other' })
   const ops = await createToken(db, { scope: 'ops', name: 'ops test' })

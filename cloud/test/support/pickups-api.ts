@@ -21,8 +21,9 @@ import { createSite } from '../../src/domains/sites/sites.js'
 import { createToken, issueToken } from '../../src/domains/tokens/tokens.js'
 import { buildApp, type HttpDeps } from '../../src/http/app.js'
 import { conflict, notFound } from '../../src/lib/errors.js'
-import { type Db, openDatabase } from '../../src/storage/db.js'
+import type { Db } from '../../src/storage/db.js'
 import type { PickupRequestsTable } from '../../src/storage/schema.js'
+import { openTestDatabase } from './database.js'
 
 export const DAY = '2026-03-02'
 const T0 = Date.UTC(2026, 2, 2, 8, 0) // 09:00 in Paris that day
@@ -218,7 +219,7 @@ class FakeOps implements PickupOps {
 
 export async function pickupsFixture(extra: Partial<HttpDeps> = {}): Promise<PickupsFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'relais-pickups-api-'))
-  const db = await openDatabase({ dataDir: dir })
+  const db = await openTestDatabase(dir)
   await createDepot(db, { id: 'depot-11', address: '1 rue Oberkampf, Paris', lat: 48.8649, lon: 2.3738 })
   for (const id of ['c1', 'c2']) await createCourier(db, { id, depotId: 'depot-11', name: `Courier ${id}` })
   const sites = [

@@ -5,6 +5,11 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import mqtt from 'mqtt'
 import { waitFor } from '../../../scripts/testkit/services.js'
+import { databaseEnv } from './database.js'
+
+/** On a PostgreSQL run, the data dir's database (support/database.ts); nothing on SQLite. */
+const dbEnvOf = async (env: Record<string, string>) =>
+  env.RELAIS_DATA_DIR === undefined ? {} : databaseEnv(env.RELAIS_DATA_DIR)
 
 const bin = join(fileURLToPath(import.meta.url), '..', '..', '..', 'bin', 'relais.mjs')
 const run = promisify(execFile)
@@ -15,7 +20,7 @@ export async function relaisJson(
   ...args: string[]
 ): Promise<Record<string, unknown>> {
   const { stdout } = await run(process.execPath, [bin, ...args, '--json'], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, ...(await dbEnvOf(env)) },
   })
   return JSON.parse(stdout.trim().split('\n').pop()!)
 }
@@ -27,8 +32,9 @@ export class CloudProcess {
   constructor(private readonly env: Record<string, string>) {}
 
   async start(): Promise<void> {
+    const dbEnv = await dbEnvOf(this.env)
     this.child = spawn(process.execPath, [bin, 'serve'], {
-      env: { ...process.env, RELAIS_LOG_LEVEL: 'warn', ...this.env },
+      env: { ...process.env, RELAIS_LOG_LEVEL: 'warn', ...this.env, ...dbEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     this.child.stdout!.on('data', (d) => {

@@ -16,6 +16,7 @@ import { type CourierInput, createCourier } from '../../src/domains/couriers/cou
 import { createDepot } from '../../src/domains/depots/depots.js'
 import { localTime } from '../../src/domains/pickups/local-time.js'
 import { createSite } from '../../src/domains/sites/sites.js'
+import { databaseEnv } from './database.js'
 
 export const TZ = 'Europe/Paris'
 /** 10:00 in Paris on a Tuesday; shifts are 08:00-18:00 by default. */
@@ -47,6 +48,7 @@ export async function startRoundsCloud(
   })
   const config = loadConfig({
     RELAIS_DATA_DIR: dataDir,
+    ...(await databaseEnv(dataDir)),
     RELAIS_MQTT_PORT: '0',
     RELAIS_MQTT_HOST: '127.0.0.1',
     RELAIS_HTTP_PORT: '0',
