@@ -110,6 +110,19 @@ t('an agent born later appears without waiting for the periodic sync', async ({ 
   assert.is(c.unique_id, 'relais_pantry_scanner-2_last_scan')
 })
 
+t('a device its agent no longer names at birth loses its entities; a new one gains them', async ({ f }) => {
+  const cellar = await f.tc.agent('cellar', 'home')
+  const old = 'homeassistant/sensor/relais_cellar/scanner-a_last_scan/config'
+  const next = 'homeassistant/sensor/relais_cellar/scanner-b_last_scan/config'
+  const first = await bornAgent(f.tc, 'cellar', cellar.secret, [{ id: 'scanner-a', kind: 'scanner' }])
+  await f.ha.waitTopic(old, (p) => p !== '')
+  await first.endAsync()
+  await bornAgent(f.tc, 'cellar', cellar.secret, [{ id: 'scanner-b', kind: 'scanner' }])
+  await f.ha.waitTopic(next, (p) => p !== '')
+  await f.ha.waitTopic(old, (p) => p === '')
+  assert.ok(f.ha.configs().has(CONFIG.online('cellar')), 'the agent itself stays')
+})
+
 t("Home Assistant's birth message gets every config published again", async ({ f }) => {
   await waitAll(f)
   const from = f.ha.log.length

@@ -45,6 +45,14 @@ t("a scan shows the product's name and the scan's time", async ({ f }) => {
   assert.is(JSON.parse(state).code, NUTELLA)
 })
 
+t('a scan in remove mode shows too, with its outcome', async ({ f }) => {
+  const name = await config(f, CONFIG.lastScan)
+  const { ack } = await f.scanner.scan(NUTELLA, {}, { mode: 'remove' })
+  assert.is(ack.outcome, 'removed')
+  const state = await f.ha.waitTopic(name.state_topic!, (p) => JSON.parse(p).outcome === 'removed')
+  assert.is(evalTemplate(name.value_template!, state), 'Nutella')
+})
+
 t('a code the catalogue does not know shows as the code', async ({ f }) => {
   const name = await config(f, CONFIG.lastScan)
   const { ack } = await f.scanner.scan('4006381333931')

@@ -25,8 +25,11 @@ interface Pending {
   data: ScanEvent | PressEvent
 }
 
-/** Outcomes that put a scan on the list; a debounced repeat or a refusal changes nothing HA shows. */
-const SCAN_TAKEN: ReadonlySet<string> = new Set(['added', 'incremented', 'unknown_product'])
+/**
+ * Outcomes of a scan that changed the list (a product added, or taken off in remove mode); a debounced
+ * repeat, a refusal or an undo changes nothing HA shows as the last scan.
+ */
+const SCAN_TAKEN: ReadonlySet<string> = new Set(['added', 'incremented', 'unknown_product', 'removed'])
 
 export class AppliedEvents {
   private readonly pending = new Map<string, Pending>()

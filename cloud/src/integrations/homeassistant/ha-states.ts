@@ -7,7 +7,7 @@ export interface LastScanState {
   product: string
   name: string | null
   code: string
-  /** The list's outcome: added, incremented, unknown_product. */
+  /** The list's outcome: added, incremented, unknown_product, removed. */
   outcome: string
   /** When it was scanned, at the scanner. */
   at: string
