@@ -6,6 +6,17 @@ import { isId } from './ids.js'
 
 export const TOPIC_ROOT = 'relais/v1'
 
+/**
+ * Ops alerts, published retained by the cloud, one topic per alert. Deliberately outside `relais/v1/`:
+ * every topic there belongs to an agent's prefix (`relais/v1/$alerts/...` would parse as agent
+ * `$alerts`, an invalid id, and `$` starts broker-reserved topics, MQTT-4.7.2-1), and an agent may
+ * subscribe only to its own inbox, so no agent can read another's alerts or publish one.
+ */
+export const OPS_ALERTS_ROOT = 'relais/ops/alerts'
+
+/** One topic level from any text: lower case, [a-z0-9-] only (an IPv6 address has colons). */
+const level = (s: string) => s.toLowerCase().replace(/[^a-z0-9-]+/g, '-') || '-'
+
 export type AgentTopicKind = 'status' | 'info' | 'health' | 'config'
 export type Topic =
   | { kind: AgentTopicKind; agent: string }
@@ -30,6 +41,11 @@ export const topics = {
     device === undefined
       ? `${TOPIC_ROOT}/${agent}/cmd/${name}`
       : `${TOPIC_ROOT}/${agent}/${device}/cmd/${name}`,
+  /** `relais/ops/alerts/<rule>/<subject>[/<device>]`; the subject is an agent id or a remote address. */
+  opsAlert: (rule: string, subject: string, device?: string) =>
+    device === undefined
+      ? `${OPS_ALERTS_ROOT}/${level(rule)}/${level(subject)}`
+      : `${OPS_ALERTS_ROOT}/${level(rule)}/${level(subject)}/${level(device)}`,
 } as const
 
 /** Subscription filters, built here so nobody else spells a wildcard. */
@@ -49,6 +65,8 @@ export const filters = {
   allTelemetry: () => `${TOPIC_ROOT}/+/+/telemetry`,
   /** Every device-level command the cloud sends (acks, pickup notices), for cloud-side observers. */
   allDeviceCmds: (name = '+') => `${TOPIC_ROOT}/+/+/cmd/${name}`,
+  /** Every ops alert (ops tools, integration accounts; never agents). */
+  opsAlerts: () => `${OPS_ALERTS_ROOT}/#`,
 } as const
 
 /** Parses a concrete topic (no wildcards); undefined when it is not part of the contract. */
