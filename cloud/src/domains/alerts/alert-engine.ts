@@ -1,0 +1,168 @@
+// The alert schedule: each condition raises one alert per incident (its key is open at most once),
+// delivered at once or, if non-critical in quiet hours, when they end; repeated every `repeatMs` until
+// acknowledged or cleared (repeats wait out quiet hours too); cleared when its rule says the condition
+// ended. Open alerts live in the database and here; a restart reloads them, so nothing is raised twice.
+// Every change is serialised (ticks and HTTP acks), written first, then published.
+import { randomUUID } from 'node:crypto'
+import type { MessageBus } from '../../ingest/bus.js'
+import { conflict, notFound } from '../../lib/errors.js'
+import type { Logger } from '../../lib/logger.js'
+import type { Db } from '../../storage/db.js'
+import { enqueueNotice, type NoticeType, publishAlert } from './alert-delivery.js'
+import type { AlertSettings } from './alert-settings.js'
+import { type Alert, getAlert, insertAlert, loadOpenAlerts, saveAlert } from './alert-store.js'
+import { quietUntil } from './quiet-hours.js'
+import type { Condition } from './rules.js'
+
+export interface AlertEngineOptions {
+  db: Db
+  bus: MessageBus
+  log: Logger
+  settings: AlertSettings
+  /** Queue webhook notices (RELAIS_ALERT_WEBHOOK_URL set); `kick` wakes the dispatcher. */
+  webhook?: { kick(): void }
+}
+
+export class AlertEngine {
+  private readonly open = new Map<string, Alert>()
+  private serial: Promise<unknown> = Promise.resolve()
+  private readonly log: Logger
+
+  constructor(private readonly o: AlertEngineOptions) {
+    this.log = o.log.child({ module: 'alerts' })
+  }
+
+  /** Open alerts from the database; their retained MQTT state is published again (the broker's is lost). */
+  async load(): Promise<void> {
+    this.open.clear()
+    for (const a of await loadOpenAlerts(this.o.db)) this.open.set(a.key, a)
+    for (const a of this.open.values())
+      if (a.lastSentAt !== null) await this.publish(a, lastNotice(a), a.lastSentAt)
+    this.log.info({ open: this.open.size }, 'open alerts loaded')
+  }
+
+  openAlerts(): Iterable<Alert> {
+    return this.open.values()
+  }
+
+  /** Raises what is new, clears what ended, repeats what is due. */
+  reconcile(active: Condition[], ok: Set<string>, now: number): Promise<void> {
+    return this.exclusive(async () => {
+      for (const c of active) if (!this.open.has(c.key)) await this.raise(c, now)
+      for (const a of [...this.open.values()]) if (ok.has(a.key)) await this.clear(a, now)
+      for (const a of [...this.open.values()])
+        if (a.ackedAt === null && a.nextRepeatAt !== null && a.nextRepeatAt <= now) await this.repeat(a, now)
+    })
+  }
+
+  ack(id: string, by: string, now: number): Promise<Alert> {
+    return this.exclusive(async () => {
+      const a = [...this.open.values()].find((x) => x.id === id)
+      if (a === undefined) {
+        const stored = await getAlert(this.o.db, id)
+        if (stored === undefined) throw notFound(`alert '${id}'`)
+        if (stored.clearedAt !== null) throw conflict(`alert '${id}' was cleared: nothing to acknowledge`)
+        return stored
+      }
+      if (a.ackedAt !== null) return a // acknowledging twice changes nothing
+      const next = { ...a, ackedAt: now, ackedBy: by, nextRepeatAt: null }
+      await this.write(next, a.lastSentAt !== null ? 'alert.acked' : undefined, now)
+      this.open.set(a.key, next)
+      this.log.info({ alertId: a.id, key: a.key, by }, 'alert acknowledged')
+      if (a.lastSentAt !== null) await this.publish(next, 'alert.acked', now)
+      return next
+    })
+  }
+
+  private async raise(c: Condition, now: number): Promise<void> {
+    const quiet =
+      c.severity !== 'critical'
+        ? quietUntil(this.o.settings.quietHours, now, this.o.settings.timeZone)
+        : undefined
+    const a: Alert = {
+      id: randomUUID(),
+      key: c.key,
+      rule: c.rule,
+      subject: c.subject,
+      device: c.device,
+      severity: c.severity,
+      message: c.message,
+      details: c.details,
+      raisedAt: now,
+      lastSentAt: quiet === undefined ? now : null,
+      nextRepeatAt: quiet ?? now + this.o.settings.repeatMs,
+      repeats: 0,
+      ackedAt: null,
+      ackedBy: null,
+      clearedAt: null,
+    }
+    await this.o.db.transaction().execute(async (trx) => {
+      await insertAlert(trx, a)
+      if (quiet === undefined && this.o.webhook) await enqueueNotice(trx, a, 'alert.raised', now)
+    })
+    this.open.set(a.key, a)
+    this.log.warn({ alertId: a.id, key: a.key, severity: a.severity, held: quiet !== undefined }, a.message)
+    if (quiet === undefined) await this.publish(a, 'alert.raised', now)
+  }
+
+  private async repeat(a: Alert, now: number): Promise<void> {
+    const quiet = quietUntil(this.o.settings.quietHours, now, this.o.settings.timeZone)
+    if (quiet !== undefined) {
+      const next = { ...a, nextRepeatAt: quiet }
+      await this.write(next, undefined, now)
+      this.open.set(a.key, next)
+      return
+    }
+    // A first delivery held by quiet hours goes out as the raise; later ones are repeats.
+    const type: NoticeType = a.lastSentAt === null ? 'alert.raised' : 'alert.repeated'
+    const next = {
+      ...a,
+      lastSentAt: now,
+      nextRepeatAt: now + this.o.settings.repeatMs,
+      repeats: a.repeats + (type === 'alert.repeated' ? 1 : 0),
+    }
+    await this.write(next, type, now)
+    this.open.set(a.key, next)
+    this.log.info({ alertId: a.id, key: a.key, repeats: next.repeats, type }, 'alert delivered again')
+    await this.publish(next, type, now)
+  }
+
+  private async clear(a: Alert, now: number): Promise<void> {
+    const next = { ...a, clearedAt: now, nextRepeatAt: null }
+    // Never delivered (held by quiet hours): nobody was told, so nobody needs telling it ended.
+    const told = a.lastSentAt !== null
+    await this.write(next, told ? 'alert.cleared' : undefined, now)
+    this.open.delete(a.key)
+    this.log.info({ alertId: a.id, key: a.key }, 'alert cleared')
+    if (told) await this.publish(next, 'alert.cleared', now)
+  }
+
+  private async write(a: Alert, notice: NoticeType | undefined, now: number): Promise<void> {
+    await this.o.db.transaction().execute(async (trx) => {
+      await saveAlert(trx, a)
+      if (notice !== undefined && this.o.webhook) await enqueueNotice(trx, a, notice, now)
+    })
+  }
+
+  private async publish(a: Alert, type: NoticeType, at: number): Promise<void> {
+    this.o.webhook?.kick()
+    try {
+      await publishAlert(this.o.bus, a, type, at)
+    } catch (err) {
+      // The row and the webhook are the record; the retained message is republished at the next start.
+      this.log.error({ err, alertId: a.id, key: a.key }, 'alert not published over MQTT')
+    }
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.serial.then(fn, fn)
+    this.serial = run.catch(() => {})
+    return run
+  }
+}
+
+/** The notice an alert's retained state last carried: republished as is, never as a new raise. */
+function lastNotice(a: Alert): NoticeType {
+  if (a.ackedAt !== null) return 'alert.acked'
+  return a.repeats > 0 ? 'alert.repeated' : 'alert.raised'
+}
