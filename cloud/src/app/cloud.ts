@@ -37,11 +37,13 @@ import { type BatchApplier, EventIngest } from '../ingest/event-ingest.js'
 import { IngestMetrics } from '../ingest/metrics.js'
 import { WorkerApplier } from '../ingest/worker-applier.js'
 import { HomeAssistantBridge } from '../integrations/homeassistant/ha-bridge.js'
+import type { Clock } from '../lib/clock.js'
 import { createLogger, type Logger } from '../lib/logger.js'
 import { CloudMetrics } from '../metrics/cloud-metrics.js'
 import { type Db, openDatabase } from '../storage/db.js'
 import { createTimeSeries } from '../timeseries/create.js'
 import type { TimeSeries } from '../timeseries/time-series.js'
+import { AlertWiring } from './alert-features.js'
 import type { CloudConfig } from './config.js'
 import { createEventHandlers } from './event-handlers.js'
 
@@ -50,6 +52,8 @@ export const VERSION = '0.1.0'
 export interface CloudOptions {
   /** The round service's clock (tests move it across days); presses keep the real time. */
   now?: () => number
+  /** Availability and alerts' clock (grace, silence, repeats): tests drive it without sleeping. */
+  clock?: Clock
 }
 
 export class Cloud {
@@ -67,6 +71,7 @@ export class Cloud {
   agents?: AgentState
   rounds?: RoundService
   webhooks?: WebhookDispatcher
+  alerts?: AlertWiring
   credentials?: CredentialWatch
   metrics?: CloudMetrics
   allowLists?: ConfigPublisher
@@ -299,6 +304,16 @@ export class Cloud {
       },
       stop: () => this.resolver?.stop(),
     }
+    // Availability and alerts (alert-features.ts): after the broker (they hear its connection events)
+    // and before HTTP (its routes read them); none is critical.
+    this.alerts = new AlertWiring({
+      config,
+      log,
+      clock: this.options.clock,
+      db: () => this.db,
+      broker: () => this.broker,
+      ingest: () => this.ingest?.metrics,
+    })
     const http: Feature = {
       name: 'http',
       start: async () => {
@@ -307,6 +322,7 @@ export class Cloud {
           log: log.child({ module: 'http' }),
           listEvents: this.listEvents,
           fleet: this.agents && { agents: this.agents, events: this.fleetEvents },
+          alerts: this.alerts?.api(),
           version: VERSION,
           pickups: {
             ops: this.rounds,
@@ -345,6 +361,7 @@ export class Cloud {
         ...(config.homeAssistant.discovery ? [{ feature: homeAssistant, critical: false }] : []),
         ...(config.pickups.webhook ? [{ feature: webhooks, critical: false }] : []),
         ...(config.catalogue.onlineLookup ? [{ feature: resolver, critical: false }] : []),
+        ...this.alerts.features(),
         { feature: http, critical: true },
       ],
       log,

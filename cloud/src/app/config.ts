@@ -1,6 +1,7 @@
 // Cloud configuration: every setting has a default so `npm start` needs nothing, and an environment
 // variable to override it. Validated once at boot; every error is listed at once, each naming its variable.
 import { resolve } from 'node:path'
+import { type AlertConfig, type AvailabilityConfig, loadAlertConfig } from './alert-config.js'
 
 export interface CloudConfig {
   dataDir: string
@@ -23,6 +24,10 @@ export interface CloudConfig {
   timeseries: { bufferMax: number; flushIntervalMs: number; batchMax: number }
   ingest: { debounceMs: number; batchMax: number; dedupeRetentionDays: number; worker: boolean }
   catalogue: { onlineLookup: boolean; offApiUrl: string; lookupTimeoutMs: number }
+  /** Availability: grace period and silence timeouts (alert-config.ts). */
+  availability: AvailabilityConfig
+  /** Alert rules, schedule, quiet hours and webhook (alert-config.ts). */
+  alerts: AlertConfig
   pickups: {
     /** IANA time zone of the courier's working day (the round's calendar day and shift hours). */
     timeZone: string
@@ -124,6 +129,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfi
     problems.push(
       `RELAIS_HA_PREFIX=${haPrefix}: expected topic levels of letters, digits, '_' or '-', not under relais/`,
     )
+  const { availability, alerts } = loadAlertConfig(env, problems)
   const config: CloudConfig = {
     dataDir: resolve(env.RELAIS_DATA_DIR || '.data'),
     databaseUrl,
@@ -159,6 +165,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfi
       offApiUrl: url('RELAIS_OFF_API_URL') ?? 'https://world.openfoodfacts.org',
       lookupTimeoutMs: int('RELAIS_OFF_TIMEOUT_MS', 3000, 100, 60_000),
     },
+    availability,
+    alerts,
     pickups: {
       timeZone,
       expireAfterH: int('RELAIS_PICKUP_EXPIRE_H', 72, 1, 24 * 30),

@@ -13,6 +13,7 @@ import type { Db } from '../storage/db.js'
 import { bearerAuth } from './auth.js'
 import { installErrorHandlers } from './errors.js'
 import { agentRoutes } from './routes/agents.js'
+import { type AlertApiDeps, alertRoutes } from './routes/alerts.js'
 import { courierRoutes } from './routes/couriers.js'
 import { deviceRoutes } from './routes/devices.js'
 import { eventRoutes } from './routes/events.js'
@@ -45,6 +46,8 @@ export interface HttpDeps {
   /** The pickups API's round service and settings; without it the lists still read (days in UTC)
    * and whatever plans or changes a request answers 503. */
   pickups?: PickupApiDeps
+  /** Availability and alerts (ops); without them those routes do not exist. */
+  alerts?: AlertApiDeps
   /** The fleet registry API: the broker's credential check after a rotate or revoke, and the broker
    * URL written into agent config files. */
   registry?: { credentialsChanged?: () => Promise<void>; agentBrokerUrl?: string }
@@ -110,6 +113,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(courierRoutes, pickupOpts)
       await api.register(pickupRoutes, pickupOpts)
       await api.register(webhookRoutes, pickupOpts)
+      if (deps.alerts) await api.register(alertRoutes, { db: deps.db, ...deps.alerts })
       const presenceStreams = new PresenceStreams(deps.presence?.events, deps.sseHeartbeatMs)
       api.addHook('preClose', async () => presenceStreams.closeAll())
       const presenceOpts = { db: deps.db, presence: deps.presence ?? {}, streams: presenceStreams }

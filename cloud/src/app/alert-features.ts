@@ -1,0 +1,123 @@
+// Availability and alerts as features for the composition root (cloud.ts): the availability tracker (it
+// listens to the bus and the broker's connection events), the alert evaluator (one loop on the clock:
+// declares offline, evaluates the rules, raises, repeats and clears), and the alert webhook dispatcher
+// when RELAIS_ALERT_WEBHOOK_URL is set. None is critical: without them lists and pickups work as before.
+import type { Feature } from '@relais/hardware'
+import type { Broker } from '../broker/broker.js'
+import { AlertEngine } from '../domains/alerts/alert-engine.js'
+import { AlertEvaluator } from '../domains/alerts/alert-evaluator.js'
+import type { AlertSettings } from '../domains/alerts/alert-settings.js'
+import { HealthHistory } from '../domains/alerts/health-history.js'
+import { AvailabilityTracker } from '../domains/availability/availability-tracker.js'
+import { WebhookDispatcher } from '../domains/pickups/webhooks/dispatcher.js'
+import type { AlertApiDeps } from '../http/routes/alerts.js'
+import type { IngestMetrics } from '../ingest/metrics.js'
+import { type Clock, realClock } from '../lib/clock.js'
+import type { Logger } from '../lib/logger.js'
+import type { Db } from '../storage/db.js'
+import type { CloudConfig } from './config.js'
+
+export interface AlertWiringDeps {
+  config: CloudConfig
+  log: Logger
+  clock?: Clock
+  db: () => Db
+  broker: () => Broker
+  ingest: () => IngestMetrics | undefined
+}
+
+export class AlertWiring {
+  availability?: AvailabilityTracker
+  engine?: AlertEngine
+  evaluator?: AlertEvaluator
+  dispatcher?: WebhookDispatcher
+  readonly clock: Clock
+  readonly settings: AlertSettings
+
+  constructor(private readonly d: AlertWiringDeps) {
+    this.clock = d.clock ?? realClock
+    const { webhook: _webhook, ...alerts } = d.config.alerts
+    this.settings = { ...alerts, timeZone: d.config.pickups.timeZone }
+  }
+
+  features(): Array<{ feature: Feature; critical: boolean }> {
+    const { config, log } = this.d
+    const history = new HealthHistory({
+      trendWindowMs: this.settings.trendWindowMs,
+      sampleEveryMs: Math.min(600_000, this.settings.trendWindowMs / 500),
+      depthReports: this.settings.backlogReports,
+    })
+    const availability: Feature = {
+      name: 'availability',
+      start: async () => {
+        this.availability = new AvailabilityTracker({
+          bus: this.d.broker(),
+          aedes: this.d.broker().aedes,
+          db: this.d.db(),
+          log,
+          clock: this.clock,
+          settings: { ...config.availability, timeZone: this.settings.timeZone },
+          onAuthFailure: (remote, at) => this.evaluator?.authFailures.add(remote, at),
+          onHealth: (agent, fields, at) => history.record(agent, fields, at),
+        })
+        await this.availability.start()
+      },
+      stop: () => this.availability?.stop(),
+    }
+    const hook = config.alerts.webhook
+    const webhooks: Feature = {
+      name: 'alert-webhooks',
+      start: () => {
+        this.dispatcher = new WebhookDispatcher({
+          db: this.d.db(),
+          url: hook!.url,
+          secret: hook!.secret,
+          log,
+          channel: 'alerts',
+        })
+        this.dispatcher.start()
+      },
+      stop: () => this.dispatcher?.stop(),
+    }
+    const evaluator: Feature = {
+      name: 'alerts',
+      start: async () => {
+        if (this.availability === undefined) throw new Error('alerts need the availability feature')
+        this.engine = new AlertEngine({
+          db: this.d.db(),
+          bus: this.d.broker(),
+          log,
+          settings: this.settings,
+          // Queued even while the dispatcher is down: it sends them when it runs.
+          webhook: hook ? { kick: () => this.dispatcher?.kick() } : undefined,
+        })
+        this.evaluator = new AlertEvaluator({
+          clock: this.clock,
+          log,
+          settings: this.settings,
+          availability: this.availability,
+          history,
+          engine: this.engine,
+          ingest: this.d.ingest,
+        })
+        await this.evaluator.start()
+      },
+      stop: () => this.evaluator?.stop(),
+    }
+    return [
+      { feature: availability, critical: false },
+      ...(hook ? [{ feature: webhooks, critical: false }] : []),
+      { feature: evaluator, critical: false },
+    ]
+  }
+
+  /** What the HTTP routes need; undefined until the features started. */
+  api(): AlertApiDeps | undefined {
+    if (this.availability === undefined) return undefined
+    return {
+      availability: this.availability,
+      engine: this.engine,
+      clock: this.clock,
+    }
+  }
+}
