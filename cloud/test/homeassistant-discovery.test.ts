@@ -5,6 +5,7 @@
 import { topics } from '@relais/hardware'
 import * as assert from 'uvu/assert'
 import { revokeAgent } from '../src/domains/agents/agents.js'
+import { issueToken } from '../src/domains/tokens/tokens.js'
 import { bornAgent, evalTemplate } from './support/ha.js'
 import { ALL_CONFIGS, CONFIG, haSuite, NUTELLA } from './support/ha-fleet.js'
 
@@ -131,6 +132,22 @@ t("Home Assistant's birth message gets every config published again", async ({ f
     const again = new Set(f.ha.log.slice(from).map((m) => m.topic))
     return ALL_CONFIGS.every((c) => again.has(c)) ? true : undefined
   }, 'every config again')
+})
+
+t('an agent revoked through the HTTP API leaves Home Assistant without waiting for a sync', async ({ f }) => {
+  // Never connected: no will, no status change, only the revoke itself can tell the bridge. The sync
+  // resolves once every run asked for so far is done: nothing else is pending when the revoke comes.
+  await f.tc.agent('attic', 'home')
+  await f.tc.cloud.homeAssistant!.sync()
+  await f.ha.waitTopic(CONFIG.online('attic'), (p) => p !== '')
+  const { token } = await issueToken(f.tc.cloud.db, { scope: 'ops' })
+  const r = await f.tc.cloud.app.inject({
+    method: 'DELETE',
+    url: '/api/agents/attic',
+    headers: { authorization: `Bearer ${token}` },
+  })
+  assert.is(r.statusCode, 200)
+  await f.ha.waitTopic(CONFIG.online('attic'), (p) => p === '')
 })
 
 t("a revoked agent's configs and states are cleared with empty retained payloads", async ({ f }) => {

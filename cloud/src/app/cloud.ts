@@ -333,7 +333,11 @@ export class Cloud {
           },
           presence: { events: this.presenceEvents, allowLists: this.allowLists, series: this.series },
           registry: {
-            credentialsChanged: () => this.credentials?.check() ?? Promise.resolve(),
+            // A revoke also takes the agent out of Home Assistant at once, not at the bridge's next sync.
+            credentialsChanged: async () => {
+              void this.homeAssistant?.sync()
+              await this.credentials?.check()
+            },
             // As the CLI: RELAIS_AGENT_BROKER_URL, else this host on the broker's port.
             agentBrokerUrl: defaultBrokerUrl(config.mqtt, hostname()),
           },
