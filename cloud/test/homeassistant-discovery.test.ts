@@ -14,7 +14,12 @@ const t = haSuite('Home Assistant discovery')
 type Config = Record<string, unknown> & {
   unique_id: string
   device?: Record<string, unknown>
-  availability?: Array<{ topic: string; value_template?: string; payload_available: string }>
+  availability?: Array<{
+    topic: string
+    value_template?: string
+    payload_available: string
+    payload_not_available: string
+  }>
 }
 
 const waitAll = (f: Parameters<Parameters<typeof t>[1]>[0]['f']) =>
@@ -162,6 +167,14 @@ t("a revoked agent's configs and states are cleared with empty retained payloads
     await f.ha.waitTopic(topic, (p) => p === '')
   for (const topic of ALL_CONFIGS.filter((c) => !cleared.includes(c)))
     assert.ok(f.ha.configs().has(topic), `${topic} stays`)
+})
+
+t('a clean stop says the bridge is offline, so HA shows its entities unavailable', async ({ f }) => {
+  const c = JSON.parse(await f.ha.waitTopic(CONFIG.zoneCount)) as Config
+  const bridge = c.availability!.find((a) => a.topic === 'relais/ha/bridge/status')!
+  await f.tc.cloud.homeAssistant!.stop()
+  await f.ha.waitTopic(bridge.topic, (p) => p === 'offline')
+  assert.is(bridge.payload_not_available, 'offline')
 })
 
 t.run()
