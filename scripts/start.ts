@@ -2,8 +2,9 @@
 // a demo household with its API token, the Open Food Facts sample in the catalogue, and a real edge
 // agent with a simulated fridge scanner scanning now and then. Beside it, pickups: a depot, a courier on
 // duty all day, a few letterbox sites in Paris each with a real edge agent and a simulated button that
-// is pressed now and then, and the courier's and one site's page. Credentials are kept in the data dir
-// so a restart reuses them.
+// is pressed now and then, and the courier's and one site's page. And a shop door: a beacon reader agent
+// in zone `shop-door` hearing a few opted-in members among many other beacons, with the staff page and
+// one member's page. Credentials are kept in the data dir so a restart reuses them.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,6 +15,7 @@ import { addAgent } from '../cloud/src/domains/agents/agents.js'
 import { createHousehold } from '../cloud/src/domains/households/households.js'
 import { createLogger } from '../edge/src/index.js'
 import { readSampleCodes, SimulatedAgent } from '../simulators/src/index.js'
+import { type DoorDemo, startDoorDemo } from './start-door.js'
 import { type PickupDemo, startPickupDemo } from './start-pickups.js'
 
 const root = join(fileURLToPath(import.meta.url), '..', '..')
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
     log: agentLog,
     meanPauseMs: Number(process.env.RELAIS_DEMO_PRESS_MS ?? 20_000),
   })
+  const door: DoorDemo = await startDoorDemo(cloud, { dataDir: config.dataDir, log: agentLog })
 
   const base = `http://127.0.0.1:${cloud.httpPort}`
   process.stdout.write(
@@ -91,6 +94,12 @@ async function main(): Promise<void> {
       `  ${pickups.buttons} simulated pickup buttons at sites in Paris are pressed now and then; the courier's`,
       '  page marks stops collected and each button shows it.',
       '',
+      `  Staff page:      ${base}/z/${door.zone}#token=${door.zoneToken}`,
+      `  Member page:     ${base}/m/${door.member}#token=${door.memberToken}`,
+      `  Who is present:  ${base}/api/zones/${door.zone}/present (Bearer ${door.zoneToken})`,
+      `  A simulated beacon reader at the shop door hears ${door.opted} customers who opted in among ${door.others}`,
+      '  other beacons; only the opted-in ones reach the staff page, and each can withdraw on their page.',
+      '',
     ].join('\n'),
   )
 
@@ -100,6 +109,7 @@ async function main(): Promise<void> {
     stopping = true
     await scanner.stop()
     await pickups.stop()
+    await door.stop()
     await cloud.stop()
     process.exit(0)
   }
