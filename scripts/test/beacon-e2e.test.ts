@@ -110,6 +110,8 @@ t("each member's export holds exactly their stays; no flap, nothing for the edge
     assert.ok(entered >= b.arriveMs && entered <= counter, `${v.member}: entered while walking in`)
     if (v === ctx.revoked) {
       assert.is(s.leaveReason, 'revoked', 'their stay was closed by the withdrawal')
+      // Closed at the cloud's time, which the test's clock has run ahead of: never before it began.
+      assert.is(s.leftAt, s.enteredAt, 'it ends no earlier than it began')
       continue
     }
     const left = s.leftAt! - ctx.clock.start

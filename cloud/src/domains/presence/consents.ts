@@ -132,7 +132,11 @@ export async function auditExpired(db: Kysely<Database>, now: number): Promise<s
   })
 }
 
-/** Ends a member's open stays in a zone: its readers forget the beacon and will send no leave. */
+/**
+ * Ends a member's open stays in a zone: its readers forget the beacon and will send no leave. A stay
+ * never ends before it began: a reader whose clock runs ahead may have stamped its enter after `at`
+ * (presence-handler.ts clamps a leave the same way).
+ */
 async function closeSessions(
   trx: Kysely<Database>,
   member: string,
@@ -142,7 +146,10 @@ async function closeSessions(
 ): Promise<void> {
   await trx
     .updateTable('presence_sessions')
-    .set({ left_at: at, leave_reason: reason })
+    .set((eb) => ({
+      left_at: eb.case().when('entered_at', '>', at).then(eb.ref('entered_at')).else(at).end(),
+      leave_reason: reason,
+    }))
     .where('member_id', '=', member)
     .where('zone_id', '=', zone)
     .where('left_at', 'is', null)
