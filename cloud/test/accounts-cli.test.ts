@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert'
 import type { CliContext } from '../src/cli/context.js'
 import { main } from '../src/cli/main.js'
 import { verifySecret } from '../src/lib/secrets.js'
-import { openDatabase } from '../src/storage/db.js'
+import { databaseEnv, openTestDatabase } from './support/database.js'
 
 let tmp: string
 async function run(...args: string[]) {
@@ -16,7 +16,7 @@ async function run(...args: string[]) {
   const err: string[] = []
   const ctx: CliContext = {
     json: false,
-    env: { RELAIS_DATA_DIR: tmp },
+    env: { RELAIS_DATA_DIR: tmp, ...(await databaseEnv(tmp)) },
     out: (l) => out.push(l),
     err: (l) => err.push(l),
     isTTY: false,
@@ -25,7 +25,7 @@ async function run(...args: string[]) {
   return { code, out, err }
 }
 async function accountRow(name: string) {
-  const db = await openDatabase({ dataDir: tmp })
+  const db = await openTestDatabase(tmp)
   try {
     return await db.selectFrom('mqtt_accounts').selectAll().where('name', '=', name).executeTakeFirst()
   } finally {

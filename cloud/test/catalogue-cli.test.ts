@@ -5,7 +5,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { CliContext } from '../src/cli/context.js'
 import { main } from '../src/cli/main.js'
-import { openDatabase } from '../src/storage/db.js'
+import { databaseEnv, databaseEnvNow, openTestDatabase } from './support/database.js'
 
 const DATA = join(import.meta.dirname, '..', '..', '..', 'shared', 'data')
 
@@ -15,7 +15,7 @@ function capture(isTTY = false) {
   const err: string[] = []
   const ctx: CliContext = {
     json: false,
-    env: { RELAIS_DATA_DIR: tmp },
+    env: { RELAIS_DATA_DIR: tmp, ...databaseEnvNow(tmp) },
     out: (l) => out.push(l),
     err: (l) => err.push(l),
     isTTY,
@@ -24,8 +24,9 @@ function capture(isTTY = false) {
 }
 
 const t = suite('relais catalogue import')
-t.before.each(() => {
+t.before.each(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'relais-catalogue-cli-'))
+  await databaseEnv(tmp)
 })
 t.after.each(() => {
   rmSync(tmp, { recursive: true, force: true })
@@ -52,7 +53,7 @@ t('--json prints the report as one JSON line; the data dir gets the products', a
   assert.equal(report.skippedReasons, { not_gtin: 11, bad_check_digit: 4, no_name: 63 })
   assert.type(report.durationMs, 'number')
   assert.is(err.length, 0) // not a terminal: no progress lines
-  const db = await openDatabase({ dataDir: tmp })
+  const db = await openTestDatabase(tmp)
   const n = await db
     .selectFrom('products')
     .select((eb) => eb.fn.countAll().as('n'))

@@ -6,7 +6,8 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { importCatalogue } from '../src/catalogue/index.js'
 import { RelaisError } from '../src/lib/errors.js'
-import { type Db, openDatabase } from '../src/storage/db.js'
+import type { Db } from '../src/storage/db.js'
+import { openTestDatabase } from './support/database.js'
 
 const DATA = join(import.meta.dirname, '..', '..', '..', 'shared', 'data')
 const CSV = join(DATA, 'off-sample.csv')
@@ -75,7 +76,7 @@ let tmp: string
 let db: Db
 const fresh = async () => {
   await db?.destroy()
-  db = await openDatabase({ dataDir: mkdtempSync(join(tmp, 'db-')) })
+  db = await openTestDatabase(mkdtempSync(join(tmp, 'db-')))
   return db
 }
 const product = (code: string) =>
@@ -184,7 +185,7 @@ t('imports the JSONL sample alone: 100 products, placeholders dropped', async ()
 t('both importers give the 89 shared codes the same name, brands and quantity', async () => {
   const jsonlDb = db
   const fromJsonl = await jsonlDb.selectFrom('products').selectAll().execute()
-  db = await openDatabase({ dataDir: mkdtempSync(join(tmp, 'db-')) })
+  db = await openTestDatabase(mkdtempSync(join(tmp, 'db-')))
   await importCatalogue({ db, file: CSV })
   const csvCodes = new Set(csvRows.map((r) => r[0]))
   const shared = jsonRows.filter((j) => csvCodes.has(j.code as string)).map((j) => `0${j.code}`)

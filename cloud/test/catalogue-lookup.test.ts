@@ -11,7 +11,8 @@ import {
   type ProductLookupOptions,
 } from '../src/catalogue/index.js'
 import { silentLogger } from '../src/lib/logger.js'
-import { type Db, openDatabase } from '../src/storage/db.js'
+import type { Db } from '../src/storage/db.js'
+import { openTestDatabase } from './support/database.js'
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'off-api')
 const FAILS = '5000000000005' // answered with HTTP 500
@@ -69,7 +70,7 @@ t.before(async () => {
   off = await replayServer()
 })
 t.before.each(async () => {
-  db = await openDatabase({ dataDir: ':memory:' })
+  db = await openTestDatabase(':memory:')
   off.requests.length = 0
   clock = Date.now()
 })
@@ -186,7 +187,7 @@ t('never throws: an unreachable server or a closed database give undefined', asy
   const l = lookup()
   await db.destroy()
   assert.is(await l.lookup('05901234123457'), undefined)
-  db = await openDatabase({ dataDir: ':memory:' }) // for after.each
+  db = await openTestDatabase(':memory:') // for after.each
 })
 
 t.run()

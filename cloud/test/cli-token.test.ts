@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert'
 import type { CliContext } from '../src/cli/context.js'
 import { main } from '../src/cli/main.js'
 import { findToken } from '../src/domains/tokens/tokens.js'
-import { openDatabase } from '../src/storage/db.js'
+import { databaseEnv, openTestDatabase } from './support/database.js'
 
 let tmp: string
 async function run(...args: string[]) {
@@ -16,7 +16,7 @@ async function run(...args: string[]) {
   const err: string[] = []
   const ctx: CliContext = {
     json: false,
-    env: { RELAIS_DATA_DIR: tmp },
+    env: { RELAIS_DATA_DIR: tmp, ...(await databaseEnv(tmp)) },
     out: (l) => out.push(l),
     err: (l) => err.push(l),
     isTTY: false,
@@ -24,8 +24,8 @@ async function run(...args: string[]) {
   const code = await main(args, ctx)
   return { code, out, err }
 }
-async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
-  const db = await openDatabase({ dataDir: tmp })
+async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openTestDatabase>>) => Promise<T>): Promise<T> {
+  const db = await openTestDatabase(tmp)
   try {
     return await fn(db)
   } finally {

@@ -16,7 +16,7 @@ async function cli(tc: TestCloud, ...args: string[]) {
   const out: string[] = []
   const ctx: CliContext = {
     json: true,
-    env: { RELAIS_DATA_DIR: tc.dataDir },
+    env: tc.env,
     out: (l) => out.push(l),
     err: () => {},
     isTTY: false,

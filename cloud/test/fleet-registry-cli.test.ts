@@ -10,7 +10,7 @@ import type { CliContext } from '../src/cli/context.js'
 import { main } from '../src/cli/main.js'
 import { findAgent } from '../src/domains/agents/agents.js'
 import { verifySecret } from '../src/lib/secrets.js'
-import { openDatabase } from '../src/storage/db.js'
+import { databaseEnv, openTestDatabase } from './support/database.js'
 
 let tmp: string
 async function run(...args: string[]) {
@@ -18,7 +18,11 @@ async function run(...args: string[]) {
   const err: string[] = []
   const ctx: CliContext = {
     json: false,
-    env: { RELAIS_DATA_DIR: tmp, RELAIS_AGENT_BROKER_URL: 'mqtts://relais.example.net:8883' },
+    env: {
+      RELAIS_DATA_DIR: tmp,
+      ...(await databaseEnv(tmp)),
+      RELAIS_AGENT_BROKER_URL: 'mqtts://relais.example.net:8883',
+    },
     out: (l) => out.push(l),
     err: (l) => err.push(l),
     isTTY: false,
@@ -27,7 +31,7 @@ async function run(...args: string[]) {
   return { code, out, err, json: () => JSON.parse(out[0]!) as Record<string, unknown> }
 }
 async function agentRow(id: string) {
-  const db = await openDatabase({ dataDir: tmp })
+  const db = await openTestDatabase(tmp)
   try {
     return await findAgent(db, id)
   } finally {

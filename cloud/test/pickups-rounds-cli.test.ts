@@ -8,7 +8,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { CliContext } from '../src/cli/context.js'
 import { main } from '../src/cli/main.js'
-import { openDatabase } from '../src/storage/db.js'
+import { databaseEnv, openTestDatabase } from './support/database.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'relais-rounds-cli-'))
 const t = suite('relais depot, courier and site commands')
@@ -19,7 +19,7 @@ async function relais(...args: string[]) {
   const err: string[] = []
   const ctx: CliContext = {
     json: false,
-    env: { RELAIS_DATA_DIR: dir },
+    env: { RELAIS_DATA_DIR: dir, ...(await databaseEnv(dir)) },
     out: (l) => out.push(l),
     err: (l) => err.push(l),
     isTTY: false,
@@ -28,8 +28,8 @@ async function relais(...args: string[]) {
   return { code, out, err, json: out.length > 0 && args.includes('--json') ? JSON.parse(out[0]!) : undefined }
 }
 
-async function rows<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
-  const db = await openDatabase({ dataDir: dir })
+async function rows<T>(fn: (db: Awaited<ReturnType<typeof openTestDatabase>>) => Promise<T>): Promise<T> {
+  const db = await openTestDatabase(dir)
   try {
     return await fn(db)
   } finally {

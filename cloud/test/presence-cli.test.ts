@@ -12,7 +12,8 @@ import { addAgent } from '../src/domains/agents/agents.js'
 import { readerSections } from '../src/domains/presence/allow-list.js'
 import { readerPlacements } from '../src/domains/presence/placements.js'
 import { findToken } from '../src/domains/tokens/tokens.js'
-import { type Db, openDatabase } from '../src/storage/db.js'
+import type { Db } from '../src/storage/db.js'
+import { databaseEnv, openTestDatabase } from './support/database.js'
 
 let tmp: string
 async function run(...args: string[]) {
@@ -20,7 +21,7 @@ async function run(...args: string[]) {
   const err: string[] = []
   const ctx: CliContext = {
     json: false,
-    env: { RELAIS_DATA_DIR: tmp },
+    env: { RELAIS_DATA_DIR: tmp, ...(await databaseEnv(tmp)) },
     out: (l) => out.push(l),
     err: (l) => err.push(l),
     isTTY: false,
@@ -29,7 +30,7 @@ async function run(...args: string[]) {
   return { code, out, err, json: () => JSON.parse(out[0] ?? 'null') }
 }
 async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = await openDatabase({ dataDir: tmp })
+  const db = await openTestDatabase(tmp)
   try {
     return await fn(db)
   } finally {

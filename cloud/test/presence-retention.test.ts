@@ -9,8 +9,9 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { loadConfig } from '../src/app/config.js'
 import { PresenceRetention } from '../src/domains/presence/retention.js'
-import { type Db, openDatabase } from '../src/storage/db.js'
+import type { Db } from '../src/storage/db.js'
 import type { SeriesDelete } from '../src/timeseries/sink.js'
+import { openTestDatabase } from './support/database.js'
 
 const DAY = 86_400_000
 const HOUR = 3_600_000
@@ -20,7 +21,7 @@ const t = suite<{ db: Db; dir: string }>('presence retention')
 
 t.before(async (ctx) => {
   ctx.dir = mkdtempSync(join(tmpdir(), 'relais-retention-'))
-  ctx.db = await openDatabase({ dataDir: ctx.dir })
+  ctx.db = await openTestDatabase(ctx.dir)
 })
 t.after(async (ctx) => {
   await ctx.db.destroy()

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { makeEnvelope, topics } from '@relais/hardware'
-import { sql } from 'kysely'
 import mqtt from 'mqtt'
 import pino from 'pino'
 import { suite } from 'uvu'
@@ -19,6 +18,7 @@ import { addAgent } from '../src/domains/agents/agents.js'
 import { createCourier } from '../src/domains/couriers/couriers.js'
 import { createDepot } from '../src/domains/depots/depots.js'
 import { createSite } from '../src/domains/sites/sites.js'
+import { databaseEnv } from './support/database.js'
 import { TestDevice } from './support/harness.js'
 import { WebhookReceiver } from './support/webhook-receiver.js'
 
@@ -28,6 +28,7 @@ const t = suite('webhooks: a real cloud, restarted mid-queue')
 async function startCloud(dataDir: string, url: string): Promise<Cloud> {
   const config = loadConfig({
     RELAIS_DATA_DIR: dataDir,
+    ...(await databaseEnv(dataDir)),
     RELAIS_MQTT_PORT: '0',
     RELAIS_MQTT_HOST: '127.0.0.1',
     RELAIS_HTTP_PORT: '0',
@@ -118,7 +119,6 @@ t(
       const transitions = await db()
         .selectFrom('pickup_transitions')
         .select(['id', 'request_id', 'from_state', 'to_state'])
-        .orderBy(sql`rowid`)
         .execute()
       await waitFor(
         'every transition delivered',

@@ -4,7 +4,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { sql } from 'kysely'
 import pino from 'pino'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -15,10 +14,12 @@ import {
   WebhookDispatcher,
   type WebhookDispatcherOptions,
 } from '../src/domains/pickups/webhooks/dispatcher.js'
+import { insertionOrder } from '../src/domains/pickups/webhooks/queue.js'
 import { signWebhook, verifyWebhook } from '../src/domains/pickups/webhooks/signature.js'
 import { createSite } from '../src/domains/sites/sites.js'
-import { type Db, openDatabase } from '../src/storage/db.js'
+import type { Db } from '../src/storage/db.js'
 import type { PickupRequestsTable } from '../src/storage/schema.js'
+import { openTestDatabase } from './support/database.js'
 import { WebhookReceiver } from './support/webhook-receiver.js'
 
 const SECRET = 'a-test-secret-of-some-length'
@@ -36,7 +37,7 @@ const t = suite<Ctx>('webhooks: the dispatcher', {} as Ctx)
 
 t.before.each(async (ctx) => {
   ctx.dir = mkdtempSync(join(tmpdir(), 'relais-webhooks-'))
-  ctx.db = await openDatabase({ dataDir: ctx.dir })
+  ctx.db = await openTestDatabase(ctx.dir)
   await createSite(ctx.db, { id: 's1', address: '12 rue de Rivoli', lat: 48.8556, lon: 2.3601 })
   await addAgent(ctx.db, { id: 'box', siteId: 's1' })
   ctx.rx = new WebhookReceiver(SECRET)
@@ -312,7 +313,7 @@ t('a restart in the middle: the queue on disk is taken up by the next process, i
   // The process goes away: dispatcher stopped, database closed, with deliveries still queued.
   await d1.stop()
   await ctx.db.destroy()
-  ctx.db = await openDatabase({ dataDir: ctx.dir })
+  ctx.db = await openTestDatabase(ctx.dir)
   // Written while no dispatcher runs (the writer thread does not need one).
   await step(ctx.db, 'a')
   await step(ctx.db, 'c')
@@ -347,7 +348,7 @@ t(
         .selectFrom('webhook_deliveries')
         .select('id')
         .where('request_id', '=', 'a')
-        .orderBy(sql`rowid`)
+        .orderBy(insertionOrder(ctx.db))
         .executeTakeFirstOrThrow()
     ).id
     // Every attempt for a so far was its first transition: the later two waited behind it.

@@ -18,6 +18,8 @@ const made = new Map<string, string>()
  */
 export async function databaseEnv(dataDir: string): Promise<Record<string, string>> {
   if (testDatabase === 'sqlite') return {}
+  // ':memory:' is a new empty database at every open, on PostgreSQL as on SQLite.
+  if (dataDir === ':memory:') return { RELAIS_DATABASE_URL: await (await sharedServer()).createDatabase() }
   let url = urls.get(dataDir)
   if (url === undefined) {
     url = sharedServer().then((s) => s.createDatabase())

@@ -25,7 +25,9 @@ export interface DueDelivery {
   attempts: number
 }
 
-const seqOf = (db: Kysely<Database>) => (isPostgres(db) ? sql<number>`seq` : sql<number>`rowid`)
+/** The rows' insertion order: SQLite's rowid, PostgreSQL's seq column (migration 0004). */
+export const insertionOrder = (db: Kysely<Database>) =>
+  isPostgres(db) ? sql<number>`seq` : sql<number>`rowid`
 
 /** Up to `limit` deliveries due at `now` that are the oldest undelivered of their request. */
 export async function dueHeads(
@@ -34,7 +36,7 @@ export async function dueHeads(
   limit: number,
   channel = 'pickups',
 ): Promise<DueDelivery[]> {
-  const seq = seqOf(db)
+  const seq = insertionOrder(db)
   const due = await db
     .selectFrom('webhook_deliveries')
     .select(['id', 'request_id', seq.as('seq')])
@@ -175,7 +177,7 @@ export async function listDeliveries(
     .where('channel', '=', channel)
   if (opts.pending) q = q.where('delivered_at', 'is', null)
   const rows = await q
-    .orderBy(seqOf(db), opts.pending ? 'asc' : 'desc')
+    .orderBy(insertionOrder(db), opts.pending ? 'asc' : 'desc')
     .limit(opts.limit)
     .execute()
   return {
