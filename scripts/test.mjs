@@ -3,8 +3,13 @@
 // a few at a time, and ends with the one summary line CI reads: `N passed, N failed, N skipped`.
 // uvu prints a summary per process; we add them up. A file that exits non-zero without a summary
 // counts as one failure, so a crash at import time is never silent.
+//
+// Then the suites that exercise distinct SQL run a second time against PostgreSQL
+// (RELAIS_TEST_DATABASE=postgres: each test file starts a throwaway server, see
+// scripts/testkit/test-database.ts), as their own section, counted in the same summary line. A whole run
+// does it unless RELAIS_TEST_POSTGRES=off; a run of chosen files only with RELAIS_TEST_POSTGRES=on.
 import { spawn } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -13,6 +18,43 @@ const roots = ['hardware/test', 'edge/test', 'cloud/test', 'simulators/test', 's
 const jobs = Number(process.env.RELAIS_TEST_JOBS ?? 2)
 const fileTimeoutMs = Number(process.env.RELAIS_TEST_TIMEOUT_MS ?? 10 * 60_000)
 const filters = process.argv.slice(2)
+
+// Storage, lists, pickups and rounds, webhooks, presence, fleet, ingest end to end: the suites whose SQL
+// differs from one another's (the rest read through the same queries). Prefixes of repository paths.
+const postgresSuites = [
+  // ingest end to end
+  'cloud/test/ingest.test.ts',
+  'cloud/test/fuzz-ingest.test.ts',
+  'cloud/test/scan-modes.test.ts',
+  'cloud/test/e2e-cloud-process.test.ts',
+  'scripts/test/agent-cloud-e2e.test.ts',
+  // lists and the catalogue
+  'cloud/test/http-lists.test.ts',
+  'cloud/test/http-unknown.test.ts',
+  'cloud/test/catalogue-import.test.ts',
+  'cloud/test/catalogue-lookup.test.ts',
+  // pickups, rounds, webhooks
+  'cloud/test/http-pickups.test.ts',
+  'cloud/test/http-pickups-events.test.ts',
+  'cloud/test/pickups-press.test.ts',
+  'cloud/test/pickups-rounds.test.ts',
+  'cloud/test/pickups-rounds-days.test.ts',
+  'cloud/test/pickups-rounds-cli.test.ts',
+  'cloud/test/webhooks',
+  // presence
+  'cloud/test/presence-ingest.test.ts',
+  'cloud/test/presence-erase.test.ts',
+  'cloud/test/presence-retention.test.ts',
+  'cloud/test/presence-allowlist.test.ts',
+  'cloud/test/presence-cli.test.ts',
+  // fleet, accounts, tokens
+  'cloud/test/fleet-credentials.test.ts',
+  'cloud/test/fleet-http-agents.test.ts',
+  'cloud/test/fleet-registry-cli.test.ts',
+  'cloud/test/accounts-cli.test.ts',
+  'cloud/test/cli-token.test.ts',
+]
+const postgresMode = process.env.RELAIS_TEST_POSTGRES ?? (filters.length === 0 ? 'on' : 'off')
 
 function findTests(dir) {
   let out = []
@@ -38,12 +80,12 @@ const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, '')
 const totals = { passed: 0, failed: 0, skipped: 0 }
 const failedFiles = []
 
-function runFile(file) {
+function runFile(file, extraEnv = {}, label = '') {
   return new Promise((resolve) => {
     const started = Date.now()
     const child = spawn(process.execPath, ['--import', 'tsx', file], {
       cwd: root,
-      env: { ...process.env, FORCE_COLOR: '0' },
+      env: { ...process.env, FORCE_COLOR: '0', ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''
@@ -72,7 +114,7 @@ function runFile(file) {
       totals.passed += passed
       totals.failed += failed
       totals.skipped += skipped
-      const rel = relative(root, file)
+      const rel = `${label}${relative(root, file)}`
       const secs = ((Date.now() - started) / 1000).toFixed(1)
       process.stdout.write(
         `\n=== ${rel} (${secs}s): ${passed} passed, ${failed} failed, ${skipped} skipped\n`,
@@ -88,12 +130,35 @@ function runFile(file) {
   })
 }
 
-const queue = [...files]
-await Promise.all(
-  Array.from({ length: Math.max(1, jobs) }, async () => {
-    while (queue.length > 0) await runFile(queue.shift())
-  }),
-)
+async function runAll(list, extraEnv, label) {
+  const queue = [...list]
+  await Promise.all(
+    Array.from({ length: Math.max(1, jobs) }, async () => {
+      while (queue.length > 0) await runFile(queue.shift(), extraEnv, label)
+    }),
+  )
+}
+
+await runAll(files, {}, '')
+
+// The PostgreSQL section (unless this whole run is on PostgreSQL already).
+const pgFiles =
+  postgresMode === 'off' || process.env.RELAIS_TEST_DATABASE === 'postgres'
+    ? []
+    : files.filter((f) => postgresSuites.some((p) => relative(root, f).startsWith(p)))
+if (pgFiles.length > 0) {
+  console.log(`\n--- PostgreSQL: ${pgFiles.length} suites again with RELAIS_TEST_DATABASE=postgres ---`)
+  const base = '/usr/lib/postgresql'
+  const found =
+    existsSync(base) && readdirSync(base).some((v) => existsSync(join(base, v, 'bin', 'postgres')))
+  if (found) await runAll(pgFiles, { RELAIS_TEST_DATABASE: 'postgres' }, '[postgres] ')
+  else if (process.env.RELAIS_REQUIRE_SERVICES === '1') {
+    console.log('RELAIS_REQUIRE_SERVICES=1 but PostgreSQL not found (apt-get install postgresql)')
+    totals.failed += 1
+    failedFiles.push('[postgres] the PostgreSQL section')
+  } else
+    console.log('RELAIS-SKIP: PostgreSQL not found (apt-get install postgresql); this section is skipped')
+}
 if (files.length === 0) console.log('no test files found')
 if (failedFiles.length > 0) console.log(`\nfailed files:\n  ${failedFiles.join('\n  ')}`)
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`)
