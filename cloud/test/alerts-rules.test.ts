@@ -68,6 +68,29 @@ test('battery trend: raised under the days threshold, not cleared within the mar
   )
 })
 
+test('battery history seeded from the time series goes before fresh readings, thinned', () => {
+  const h = new HealthHistory({ trendWindowMs: 7 * DAY, sampleEveryMs: 3_600_000, depthReports: 3 })
+  h.record('btn', { battery_pct: 20 }, T + 3 * DAY)
+  const stored = [0, 1, 2].map((d) => ({ at: T + d * DAY, value: 26 - 2 * d }))
+  h.seedBattery('btn', 'v', stored)
+  assert.is(h.get('btn')!.battery.length, 1, 'another unit is left out')
+  h.seedBattery('btn', 'pct', [
+    ...stored,
+    { at: T + 3 * DAY - 60_000, value: 20 },
+    { at: T + 30_000, value: 26 },
+  ])
+  assert.equal(
+    h.get('btn')!.battery.map((p) => p.value),
+    [26, 24, 22, 20],
+  )
+  const a = newAvailability('btn')
+  assert.equal(
+    run(a, h, T + 3 * DAY).active.map((c) => c.key),
+    ['battery_trend:btn'],
+    '10 days left',
+  )
+})
+
 test('battery low in percent or volts, cleared only past the margin', () => {
   const h = new HealthHistory({ trendWindowMs: 7 * DAY, sampleEveryMs: 600_000, depthReports: 3 })
   const a = newAvailability('btn')

@@ -15,6 +15,7 @@ import type { IngestMetrics } from '../ingest/metrics.js'
 import { type Clock, realClock } from '../lib/clock.js'
 import type { Logger } from '../lib/logger.js'
 import type { Db } from '../storage/db.js'
+import type { TimeSeries } from '../timeseries/time-series.js'
 import type { CloudConfig } from './config.js'
 
 export interface AlertWiringDeps {
@@ -24,6 +25,8 @@ export interface AlertWiringDeps {
   db: () => Db
   broker: () => Broker
   ingest: () => IngestMetrics | undefined
+  /** The health history in the time series: battery trends survive a restart. */
+  series?: () => TimeSeries | undefined
 }
 
 export class AlertWiring {
@@ -58,7 +61,11 @@ export class AlertWiring {
           clock: this.clock,
           settings: { ...config.availability, timeZone: this.settings.timeZone },
           onAuthFailure: (remote, at) => this.evaluator?.authFailures.add(remote, at),
-          onHealth: (agent, fields, at) => history.record(agent, fields, at),
+          onHealth: (agent, fields, at) => {
+            const first = history.get(agent) === undefined
+            history.record(agent, fields, at)
+            if (first) void this.seedBattery(history, agent, at)
+          },
         })
         await this.availability.start()
       },
@@ -109,6 +116,33 @@ export class AlertWiring {
       ...(hook ? [{ feature: webhooks, critical: false }] : []),
       { feature: evaluator, critical: false },
     ]
+  }
+
+  /** The agent's earlier battery readings, from the time series, once per agent per start. */
+  private async seedBattery(history: HealthHistory, agent: string, now: number): Promise<void> {
+    const unit = history.get(agent)?.batteryUnit
+    const series = this.d.series?.()
+    if (unit === null || unit === undefined || series === undefined) return
+    const field = unit === 'pct' ? 'battery_pct' : 'battery_v'
+    try {
+      const rows = await series.query({
+        measurement: 'health',
+        where: { agent },
+        from: Math.max(0, now - this.settings.trendWindowMs),
+        to: now,
+        fields: [field],
+        downsample: { everyMs: 3_600_000, agg: 'mean' },
+        limit: 1000,
+      })
+      const points = rows.flatMap((r) => {
+        const v = r.fields[field]
+        return typeof v === 'number' ? [{ at: r.ts, value: v }] : []
+      })
+      history.seedBattery(agent, unit, points)
+    } catch (err) {
+      // Without the seed the trend waits for fresh readings; nothing else depends on it.
+      this.d.log.warn({ err, agent }, 'battery history not read from the time series')
+    }
   }
 
   /** What the HTTP routes need; undefined until the features started. */

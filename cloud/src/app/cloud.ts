@@ -313,6 +313,7 @@ export class Cloud {
       db: () => this.db,
       broker: () => this.broker,
       ingest: () => this.ingest?.metrics,
+      series: () => this.series,
     })
     const http: Feature = {
       name: 'http',

@@ -1,7 +1,8 @@
 // The recent health of each agent, as the alert rules need it: battery readings over the trend window
 // (thinned to one per `sampleEveryMs`, so a chatty agent costs no more than a quiet one), the last
-// outbox depths, and since when its clock has been reported out of sync. In memory: after a restart the
-// rules that need history say nothing until it has built up again, and their open alerts stay open.
+// outbox depths, and since when its clock has been reported out of sync. In memory; after a restart the
+// battery readings are seeded from the time series (seedBattery), the rest builds up again, and the
+// rules say nothing until it has: their open alerts stay open.
 import type { Health } from '@relais/hardware'
 import { type BatteryReading, batteryOf } from './battery.js'
 
@@ -28,6 +29,26 @@ export class HealthHistory {
 
   get(agent: string): AgentHealthHistory | undefined {
     return this.agents.get(agent)
+  }
+
+  /**
+   * Older battery readings (from the time series) put before what arrived since; a reading in another
+   * unit than the agent's current one is left out.
+   */
+  seedBattery(agent: string, unit: 'pct' | 'v', points: Array<{ at: number; value: number }>): void {
+    const h = this.agents.get(agent)
+    if (h === undefined || h.batteryUnit !== unit) return
+    const first = h.battery[0]?.at ?? Number.POSITIVE_INFINITY
+    const older: Array<{ at: number; value: number }> = []
+    for (const p of points.sort((a, b) => a.at - b.at)) {
+      const last = older[older.length - 1]
+      if (
+        p.at < first - this.s.sampleEveryMs &&
+        (last === undefined || p.at - last.at >= this.s.sampleEveryMs)
+      )
+        older.push(p)
+    }
+    h.battery = [...older, ...h.battery]
   }
 
   record(agent: string, fields: Health, at: number): void {
