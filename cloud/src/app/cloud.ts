@@ -333,6 +333,8 @@ export class Cloud {
             now: this.options.now,
           },
           presence: { events: this.presenceEvents, allowLists: this.allowLists, series: this.series },
+          // Ops' config pushes go through the allow-list publisher: one writer of each agent's config.
+          ops: { bus: this.broker, series: this.series, configs: this.allowLists },
           registry: {
             // A revoke also takes the agent out of Home Assistant at once, not at the bridge's next sync.
             credentialsChanged: async () => {

@@ -20,6 +20,8 @@ import { eventRoutes } from './routes/events.js'
 import { healthRoutes } from './routes/health.js'
 import { listRoutes } from './routes/lists.js'
 import { metricsRoutes } from './routes/metrics.js'
+import { opsRoutes } from './routes/ops.js'
+import type { OpsApiDeps } from './routes/ops-agent.js'
 import { pageRoutes } from './routes/pages.js'
 import { pickupRoutes } from './routes/pickups.js'
 import type { PickupApiDeps } from './routes/pickups-deps.js'
@@ -55,6 +57,8 @@ export interface HttpDeps {
   metrics?: CloudMetrics
   /** Presence (zones, members, consents): its events, the allow-list publisher and the time series. */
   presence?: PresenceApiDeps
+  /** The ops page's API: commands through the broker, health from the time series, config pushes. */
+  ops?: OpsApiDeps
 }
 
 export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
@@ -114,6 +118,14 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(pickupRoutes, pickupOpts)
       await api.register(webhookRoutes, pickupOpts)
       if (deps.alerts) await api.register(alertRoutes, { db: deps.db, ...deps.alerts })
+      await api.register(opsRoutes, {
+        db: deps.db,
+        agents: deps.fleet?.agents,
+        fleetEvents: deps.fleet?.events,
+        alerts: deps.alerts,
+        heartbeatMs: deps.sseHeartbeatMs,
+        ...deps.ops,
+      })
       const presenceStreams = new PresenceStreams(deps.presence?.events, deps.sseHeartbeatMs)
       api.addHook('preClose', async () => presenceStreams.closeAll())
       const presenceOpts = { db: deps.db, presence: deps.presence ?? {}, streams: presenceStreams }

@@ -13,6 +13,7 @@ import {
   topics,
 } from '@relais/hardware'
 import type { MessageBus } from '../../ingest/bus.js'
+import { RelaisError } from '../../lib/errors.js'
 import type { Logger } from '../../lib/logger.js'
 import type { Db } from '../../storage/db.js'
 import { writeTx } from '../../storage/write-tx.js'
@@ -138,6 +139,55 @@ export class ConfigPublisher implements Feature {
       { agent, revision: data.revision, readers: Object.keys(beacons).length },
       'config published',
     )
+  }
+
+  /**
+   * Ops' push of an agent's desired config (PUT /api/agents/:agent/config): `sections` replace every
+   * section but `beacons`, which stays this publisher's, and the revision grows from the same row, so one
+   * agent's config has one writer and one revision sequence. Waits for a refresh in progress (which
+   * read the rows before it) and holds the next one back until the push is written, so neither
+   * overwrites the other. Throws when the publisher is stopped: nothing would reach the agent.
+   */
+  async push(agent: string, sections: Record<string, unknown>): Promise<{ revision: number; data: object }> {
+    while (this.running !== undefined) await this.running
+    if (this.stopped) throw new RelaisError('unavailable', 'the config publisher is not running', 503)
+    const job = this.writeOps(agent, sections)
+    this.running = job.then(
+      () => {},
+      () => {},
+    )
+    void this.running.finally(() => {
+      this.running = undefined
+    })
+    return job
+  }
+
+  private async writeOps(agent: string, sections: Record<string, unknown>) {
+    const now = this.now()
+    const data = await writeTx(this.o.db, async (trx) => {
+      const prev = await trx
+        .selectFrom('agent_configs')
+        .select(['revision', 'data'])
+        .where('agent_id', '=', agent)
+        .executeTakeFirst()
+      const before = prev === undefined ? {} : (JSON.parse(prev.data) as { beacons?: BeaconsConfig })
+      const revision = Math.max(Number(prev?.revision ?? 0) + 1, now)
+      const next = { ...sections, revision, ...(before.beacons ? { beacons: before.beacons } : {}) }
+      // Checked before writing (the envelope adds well under 1 KiB): a row the agent never gets would lie.
+      if (Buffer.byteLength(JSON.stringify(next)) + 1024 > MAX_CONFIG_BYTES)
+        throw new RelaisError('config_too_large', `the config is over ${MAX_CONFIG_BYTES} bytes`, 413)
+      await trx.deleteFrom('agent_configs').where('agent_id', '=', agent).execute()
+      await trx
+        .insertInto('agent_configs')
+        .values({ agent_id: agent, revision, data: JSON.stringify(next), updated_at: now })
+        .execute()
+      return next
+    })
+    const env = makeEnvelope({ agent, type: 'config', session: this.session, seq: this.seq++, data })
+    await this.o.bus.publish(topics.config(agent), JSON.stringify(env), { qos: 1, retain: true })
+    this.sent.add(agent)
+    this.log.info({ agent, revision: data.revision, sections: Object.keys(sections) }, 'config pushed by ops')
+    return { revision: data.revision, data }
   }
 
   private scheduleExpiry(next: number | undefined, now: number): void {
