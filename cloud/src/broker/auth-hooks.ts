@@ -6,17 +6,22 @@
 import { isId } from '@relais/hardware'
 import type { AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes'
 import type { Logger } from '../lib/logger.js'
-import type { AccountAuthenticator } from './account-auth.js'
-import { type AccountRules, accountMayPublish, accountMaySubscribe } from './account-rules.js'
+import { accountMayPublish, accountMaySubscribe } from './account-rules.js'
 import type { AgentAuthenticator } from './agent-auth.js'
-import { agentMayPublish, agentMaySubscribe, agentWillIsValid, type Verdict } from './topic-rules.js'
+import {
+  type Authenticators,
+  type Hello,
+  IDENTIFIER_REJECTED,
+  type Identity,
+  identify,
+  NOT_AUTHORIZED,
+  Refused,
+  usernameOf,
+  type Will,
+} from './identify.js'
+import { agentMayPublish, agentMaySubscribe, type Verdict } from './topic-rules.js'
 
-export type Identity =
-  | { kind: 'agent'; agent: string; householdId: string | null; secretHash: string }
-  | { kind: 'account'; account: string; rules: AccountRules; secretHash: string }
-
-/** The MQTT username an identity connected with (agent id or account name). */
-export const usernameOf = (id: Identity): string => (id.kind === 'agent' ? id.agent : id.account)
+export { type Authenticators, type Identity, usernameOf }
 
 export interface AuthEvents {
   /** A refused CONNECT; `username` as sent (never the password). */
@@ -28,15 +33,7 @@ export interface AuthEvents {
   }): void
 }
 
-export interface Authenticators {
-  agents: AgentAuthenticator
-  accounts?: AccountAuthenticator
-}
-
-// CONNACK return codes (MQTT 3.1.1, table 3.1).
-const IDENTIFIER_REJECTED = 2
-const SERVER_UNAVAILABLE = 3
-const NOT_AUTHORIZED = 5
+const SERVER_UNAVAILABLE = 3 // CONNACK return code (MQTT 3.1.1, table 3.1)
 
 function refuse(reason: string, code = NOT_AUTHORIZED): AuthenticateError {
   const err = new Error(reason) as AuthenticateError
@@ -47,23 +44,6 @@ function refuse(reason: string, code = NOT_AUTHORIZED): AuthenticateError {
 function remoteOf(client: Client): string | undefined {
   const conn = client.conn as { remoteAddress?: string } | undefined
   return conn?.remoteAddress
-}
-
-type Will = { topic: string; payload: Buffer | string; retain?: boolean }
-interface Hello {
-  /** The CONNECT's own client id was empty (aedes then makes one up). */
-  emptyId: boolean
-  clean: boolean
-  will: Will | undefined
-}
-
-class Refused extends Error {
-  constructor(
-    readonly reason: string,
-    readonly code = NOT_AUTHORIZED,
-  ) {
-    super(reason)
-  }
 }
 
 export function createAuthHooks(
@@ -80,38 +60,6 @@ export function createAuthHooks(
   function fail(client: Client, username: string | undefined, reason: string) {
     log.warn({ agent: username, clientId: client.id, remote: remoteOf(client), reason }, 'connection refused')
     events.onAuthFailure?.({ username, clientId: client.id, remote: remoteOf(client), reason })
-  }
-
-  async function identify(client: Client, username: string, secret: string, hello: Hello): Promise<Identity> {
-    // DESIGN.md: the agent id is both the MQTT client id and the username.
-    if (client.id === username && !hello.emptyId) {
-      const agent = await agents.authenticate(username, secret)
-      if (agent !== undefined) {
-        const v = agentWillIsValid(username, hello.will)
-        if (!v.ok) throw new Refused(v.reason)
-        return {
-          kind: 'agent',
-          agent: agent.id,
-          householdId: agent.householdId,
-          secretHash: agent.secretHash,
-        }
-      }
-    }
-    const account = await accounts?.authenticate(username, secret)
-    if (account === undefined)
-      throw new Refused(
-        'unknown or revoked agent or account, wrong secret, or client id other than the agent id',
-      )
-    // MQTT-3.1.4-2: a CONNECT with a connected client's id ends that client's session, so an account
-    // using an agent's id could knock the agent off the broker.
-    if (!hello.emptyId && (await agents.exists(client.id)))
-      throw new Refused(`client id '${client.id}' is an agent id`, IDENTIFIER_REJECTED)
-    if (hello.will !== undefined) {
-      const v = accountMayPublish(account, hello.will.topic)
-      if (!v.ok) throw new Refused(`will: ${v.reason}`)
-    }
-    const rules = { read: account.read, write: account.write, deny: account.deny }
-    return { kind: 'account', account: account.name, rules, secretHash: account.secretHash }
   }
 
   return {
@@ -157,7 +105,7 @@ export function createAuthHooks(
         fail(client, username, 'no secret')
         return done(refuse('not authorized'), null)
       }
-      identify(client, username, password.toString('utf8'), hello).then(
+      identify({ agents, accounts }, client.id, username, password.toString('utf8'), hello).then(
         (identity) => {
           identities.set(client, identity)
           const set = sessions.get(username) ?? new Set<Client>()
