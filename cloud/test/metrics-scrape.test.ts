@@ -3,6 +3,7 @@
 import { makeEnvelope, topics } from '@relais/hardware'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { addAccount, revokeAccount } from '../src/domains/accounts/accounts.js'
 import { createToken } from '../src/domains/tokens/tokens.js'
 import { startTestCloud, type TestCloud, TestDevice } from './support/harness.js'
 import { type Family, parseMetrics, sample, value } from './support/prometheus.js'
@@ -104,6 +105,29 @@ t('events, rejects, replays, acks, health and sessions move the values', async (
     value(m, 'relais_timeseries_buffered_points') + value(m, 'relais_timeseries_written_points_total')
   assert.ok(points >= 1, `points ${points}`)
   await client.endAsync()
+})
+
+t('account sessions and sessions ended by a revoke are counted', async ({ tc, ops }) => {
+  const { secret } = await addAccount(tc.cloud.db, {
+    name: 'telegraf',
+    read: ['relais/v1/+/health'],
+    write: [],
+    deny: [],
+  })
+  const c = await tc.connect('telegraf-1', 'telegraf', secret)
+  const before = await scrape(tc, ops)
+  assert.is(value(before, 'relais_mqtt_sessions', { kind: 'account' }), 1)
+  const closed = new Promise<void>((resolve) => c.once('close', () => resolve()))
+  await revokeAccount(tc.cloud.db, 'telegraf')
+  await tc.cloud.credentials?.check()
+  await closed
+  const after = await scrape(tc, ops)
+  assert.is(
+    value(after, 'relais_mqtt_sessions_closed_credentials_total') -
+      value(before, 'relais_mqtt_sessions_closed_credentials_total'),
+    1,
+  )
+  assert.is(value(after, 'relais_mqtt_sessions', { kind: 'account' }), 0)
 })
 
 t.run()
