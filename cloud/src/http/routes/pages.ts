@@ -1,6 +1,6 @@
 // The web pages: GET /h/:household (the shopping list), /c/:courier (the courier's round), /s/:site
-// (the customer's pickups), /z/:zone (who is present) and /m/:member (a member's data) serve an HTML
-// shell each, and /static/* their scripts, styles and icon.
+// (the customer's pickups), /z/:zone (who is present), /m/:member (a member's data) and /ops (the fleet,
+// for ops staff) serve an HTML shell each, and /static/* their scripts, styles and icon.
 // A shell holds no data, so it needs no token and is the same for every household, courier or site (an
 // unknown one gets it too: answering 404 would tell strangers which exist). The page reads its token
 // from the URL fragment, which browsers never send to a server or its logs, and calls the JSON API
@@ -58,6 +58,23 @@ const PAGES = [
     params: Type.Object({ zone: Type.String({ pattern: ID_PATTERN, description: 'zone id' }) }),
     html: 'zone.html',
     assets: ['zone.js', 'pickups.css', 'live.js', 'icon.svg'],
+  },
+  {
+    // Ops staff's page: every agent at a glance, one agent's page at /ops#agent=<id> (ops token).
+    path: '/ops',
+    params: Type.Object({}),
+    html: 'ops.html',
+    assets: [
+      'ops.js',
+      'ops-list.js',
+      'ops-agent.js',
+      'ops-chart.js',
+      'ops-text.js',
+      'ops.css',
+      'pickups.css',
+      'live.js',
+      'icon.svg',
+    ],
   },
   {
     // A member's own page: what is held about them, export and erasure.
