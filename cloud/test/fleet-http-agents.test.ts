@@ -106,7 +106,7 @@ t('bad bodies, unknown placements and taken ids change nothing', async ({ f }) =
   assert.is((await call(f, 'GET', '/api/agents/Not_An_Id', f.tokens.ops)).statusCode, 400)
 })
 
-t('a button at a site gets its button config; a beacon reader in a zone gets none yet', async ({ f }) => {
+t('a button at a site gets its button config; a beacon reader in a zone its reader', async ({ f }) => {
   await createSite(f.db, {
     id: 'rivoli-12',
     name: 'Rivoli 12',
@@ -121,7 +121,15 @@ t('a button at a site gets its button config; a beacon reader in a zone gets non
   assert.is(b.config.buttons.length, 1)
   const beacon = await call(f, 'POST', '/api/agents', f.tokens.ops, { id: 'door-1', zone: 'front' })
   assert.is(beacon.statusCode, 201)
-  assert.is((beacon.json() as { config: unknown }).config, null)
+  const reader = beacon.json() as {
+    agent: { kind: string; zoneId: string }
+    config: { beacons: Array<{ id: string }> }
+  }
+  assert.equal([reader.agent.kind, reader.agent.zoneId], ['beacon', 'front'])
+  assert.equal(
+    reader.config.beacons.map((x) => x.id),
+    ['ble-0'],
+  )
 })
 
 t('the list filters by tag and kind and merges live state and births', async ({ f, state }) => {

@@ -1,7 +1,7 @@
 // `relais agent add | list | tag | rotate | revoke`: kinds and placements, the config file --out writes
 // (0600, never overwritten, nothing stored when it cannot be written), tags, a rotated secret replacing
 // the old one, a revoke kept for good. Usage errors exit 2 and change nothing.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
@@ -109,18 +109,22 @@ t('agent add --out writes a ready config file, private to its owner, never over 
   assert.is(taken.json().error, 'file_exists')
   assert.is(await agentRow('hall'), undefined, 'nothing stored')
   assert.is(readFileSync(join(tmp, 'taken.json'), 'utf8'), '{}')
-  const beacon = await run(
+  const door = join(tmp, 'door.json')
+  const wrong = await run(
     'agent',
     'add',
     'door',
     '--zone',
     'front',
+    '--kind',
+    'scanner',
     '--out',
-    join(tmp, 'door.json'),
+    door,
     '--json',
   )
-  assert.is(beacon.json().error, 'no_config_template')
-  assert.is(await agentRow('door'), undefined, 'the transaction did not keep the agent')
+  assert.is(wrong.json().error, 'invalid_request')
+  assert.is(await agentRow('door'), undefined, 'nothing stored')
+  assert.not.ok(existsSync(door), 'no file left behind')
 })
 
 t('agent tag adds and --untag removes; list filters by tag and kind', async () => {

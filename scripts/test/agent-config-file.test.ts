@@ -1,6 +1,6 @@
 // What `relais agent add --out` writes (cloud) must be what the agent accepts (edge): the cloud cannot
 // import the edge's config schema (DESIGN.md, layout), so this test, which may import both, runs the
-// edge's own validation on the files the cloud wrote, for every kind the cloud writes files for.
+// edge's own validation on the files the cloud wrote, for every kind (scanner, button, beacon reader).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -66,6 +66,17 @@ t('a pickup button file passes too, with this host as the default broker', async
     config.buttons.map((b) => [b.id, b.io]),
     [['button', 'linux']],
   )
+})
+
+t('a beacon reader file passes too, with the Pi adapter as its source', async ({ dir }) => {
+  const file = join(dir, 'door.json')
+  assert.is(await relais(dir, 'agent', 'add', 'shop-door', '--zone', 'front', '--out', file), 0)
+  const config = loadAgentConfig(file, {})
+  assert.equal(
+    config.beacons.map((b) => [b.id, b.source]),
+    [['ble-0', 'noble']],
+  )
+  assert.equal([config.scanners.length, config.buttons.length], [0, 0])
 })
 
 t.run()

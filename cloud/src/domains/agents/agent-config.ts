@@ -16,7 +16,8 @@ export interface AgentConfigInput {
   caFile?: string
 }
 
-/** The reference hardware of each kind (hardware/devices/<kind>/wiring.md and its udev rule). */
+/** The reference hardware of each kind (hardware/devices/<kind>/), as in its agent.example.json. A kind
+ * added later may have none yet: `--out` is then refused before anything is stored. */
 const DEVICES: Partial<Record<AgentKind, Record<string, unknown>>> = {
   scanner: {
     scanners: [
@@ -47,6 +48,12 @@ const DEVICES: Partial<Record<AgentKind, Record<string, unknown>>> = {
         },
       },
     ],
+    feedback: { kind: 'log' },
+  },
+  beacon: {
+    // The Pi's own Bluetooth adapter (hardware/devices/beacon); thresholds keep the edge's defaults,
+    // and the cloud's retained config may override them per reader.
+    beacons: [{ id: 'ble-0', source: 'noble', noble: { hciDevice: 0 } }],
     feedback: { kind: 'log' },
   },
 }

@@ -8,7 +8,7 @@
 //   DELETE /api/agents/:agent                      revoke
 //   POST   /api/agents/:agent/tags                 { add, remove }
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { agentConfigFile } from '../../domains/agents/agent-config.js'
+import { agentConfigFile, hasConfigTemplate } from '../../domains/agents/agent-config.js'
 import { addAgent, revokeAgent, rotateAgentSecret } from '../../domains/agents/agents.js'
 import { retagAgent } from '../../domains/agents/tags.js'
 import type { AgentStateReader } from '../../domains/fleet/agent-snapshot.js'
@@ -65,7 +65,7 @@ export const agentRoutes: FastifyPluginAsyncTypebox<AgentRoutesOptions> = async 
       })
       const brokerUrl = b.brokerUrl ?? o.agentBrokerUrl
       let config: Record<string, unknown> | null = null
-      if (brokerUrl !== undefined && created.agent.kind !== 'beacon') {
+      if (brokerUrl !== undefined && hasConfigTemplate(created.agent.kind)) {
         config = agentConfigFile({
           agent: created.agent.id,
           kind: created.agent.kind,
