@@ -136,6 +136,14 @@ t('nothing of the other beacons reaches the cloud: the reader dropped them', asy
   const refused = ctx.cloud.ingest.metrics.refused
   assert.is(refused.get('unknown_beacon') ?? 0, 0, 'no unregistered beacon reached the cloud')
   assert.is(refused.get('wrong_zone') ?? 0, 0)
+  // As ops see it too: the Prometheus endpoint counts no refusal of an unregistered or misplaced beacon.
+  const metrics = await fetch(`http://127.0.0.1:${ctx.cloud.httpPort}/metrics`, {
+    headers: { authorization: `Bearer ${ctx.ops}` },
+  })
+  assert.is(metrics.status, 200)
+  const text = await metrics.text()
+  assert.match(text, /relais_ingest_received_total [1-9]/, 'it counted what the reader sent')
+  assert.not.match(text, /relais_ingest_refused_total\{reason="(unknown_beacon|wrong_zone)"\} [1-9]/)
   const refusedAtReader = ctx.lines.filter((l) => l.msg === 'presence event refused by the cloud').length
   assert.is(refused.get('no_consent') ?? 0, refusedAtReader, "the stranger's beacon never did either")
   const processed = await ctx.cloud.db
