@@ -38,6 +38,21 @@ function run(agent: ReturnType<typeof newAvailability>, history: HealthHistory, 
   )
 }
 
+test('a revoked agent offline is no incident: its offline alert clears', () => {
+  const a = newAvailability('old')
+  applyStatus(a, 'online', 's', T)
+  a.state = 'offline'
+  a.since = T
+  const h = new HealthHistory({ trendWindowMs: DAY, sampleEveryMs: 1, depthReports: 3 })
+  const input = { now: T + DAY, agents: [a], history: h, authFailures: none, rejects: none, open: [] }
+  assert.equal(
+    evaluateRules(input, settings).active.map((c) => c.key),
+    ['offline:old'],
+  )
+  const v = evaluateRules({ ...input, revoked: new Set(['old']) }, settings)
+  assert.equal([v.active.length, v.ok.has('offline:old')], [0, true])
+})
+
 test('linear fit and days left', () => {
   const pts = [0, 1, 2, 3].map((d) => ({ at: T + d * DAY, value: 50 - 2 * d }))
   const fit = linearFit(pts)!

@@ -99,6 +99,7 @@ export class AlertWiring {
           webhook: hook ? { kick: () => this.dispatcher?.kick() } : undefined,
         })
         this.evaluator = new AlertEvaluator({
+          db: this.d.db(),
           clock: this.clock,
           log,
           settings: this.settings,

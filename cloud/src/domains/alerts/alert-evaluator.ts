@@ -7,6 +7,7 @@ import type { Feature } from '@relais/hardware'
 import type { IngestMetrics } from '../../ingest/metrics.js'
 import type { Clock, TimerHandle } from '../../lib/clock.js'
 import type { Logger } from '../../lib/logger.js'
+import type { Db } from '../../storage/db.js'
 import type { AvailabilityTracker } from '../availability/availability-tracker.js'
 import type { AlertEngine } from './alert-engine.js'
 import type { AlertSettings } from './alert-settings.js'
@@ -15,6 +16,7 @@ import { evaluateRules } from './rules.js'
 import { SlidingCount } from './sliding-count.js'
 
 export interface AlertEvaluatorOptions {
+  db: Db
   clock: Clock
   log: Logger
   settings: AlertSettings
@@ -75,10 +77,20 @@ export class AlertEvaluator implements Feature {
         },
         rejects: { counts: this.rejects.counts(now), complete: this.rejects.complete(now) },
         open: this.o.engine.openAlerts(),
+        revoked: await this.revoked(),
       },
       this.o.settings,
     )
     await this.o.engine.reconcile(active, ok, now)
+  }
+
+  private async revoked(): Promise<Set<string>> {
+    const rows = await this.o.db
+      .selectFrom('agents')
+      .select('id')
+      .where('revoked_at', 'is not', null)
+      .execute()
+    return new Set(rows.map((r) => r.id))
   }
 
   private schedule(ms: number): void {

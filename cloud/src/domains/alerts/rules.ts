@@ -48,6 +48,8 @@ export interface RuleInput {
   /** Refused CONNECTs per remote address in the window; `complete`: a whole window was watched. */
   authFailures: { counts: Map<string, number>; complete: boolean }
   rejects: { counts: Map<string, number>; complete: boolean }
+  /** Agents revoked (decommissioned): gone on purpose, so their being offline is no incident. */
+  revoked?: ReadonlySet<string>
   /** The open alerts: the windowed rules clear one whose subject had nothing in a whole window. */
   open: Iterable<{ rule: string; subject: string }>
 }
@@ -74,7 +76,7 @@ export function evaluateRules(input: RuleInput, s: AlertSettings): { active: Con
   const { now } = input
   for (const a of input.agents) {
     const agent = a.agent
-    if (a.state === 'online') verdict('offline', agent, null, false, () => '')
+    if (a.state === 'online' || input.revoked?.has(agent)) verdict('offline', agent, null, false, () => '')
     else if (a.state === 'offline' && a.since !== null && now - a.since >= s.offlineAfterMs)
       verdict(
         'offline',
