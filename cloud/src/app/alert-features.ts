@@ -47,7 +47,9 @@ export class AlertWiring {
     const { config, log } = this.d
     const history = new HealthHistory({
       trendWindowMs: this.settings.trendWindowMs,
-      sampleEveryMs: Math.min(600_000, this.settings.trendWindowMs / 500),
+      // About 170 readings per agent over the window (hourly for a week): a line fit needs no more,
+      // and thousands of battery agents stay within a few tens of MB.
+      sampleEveryMs: Math.max(60_000, this.settings.trendWindowMs / 168),
       depthReports: this.settings.backlogReports,
     })
     const availability: Feature = {
