@@ -93,9 +93,10 @@ export class ConfigPublisher implements Feature {
       const sections = await readerSections(this.o.db, now)
       const stored = await this.o.db.selectFrom('agent_configs').selectAll().execute()
       const previous = new Map(stored.map((r) => [r.agent_id, r]))
-      // Agents that had readers and have none now get an empty section: they forget every beacon.
-      for (const r of stored)
-        if (!sections.has(r.agent_id) && hasBeacons(r.data)) sections.set(r.agent_id, {})
+      // Agents that had readers and have none now get an empty section: they forget every beacon. Agents
+      // with a config but no readers (ops pushed it) get it again once after a start, unchanged: the
+      // broker's retained copy may be gone with a restart.
+      for (const r of stored) if (!sections.has(r.agent_id)) sections.set(r.agent_id, {})
       for (const [agent, beacons] of sections) await this.publish(agent, beacons, previous.get(agent), now)
       this.scheduleExpiry(await nextExpiry(this.o.db, now), now)
     } catch (err) {
@@ -196,9 +197,4 @@ export class ConfigPublisher implements Feature {
     this.expiryTimer = setTimeout(() => void this.refresh(), Math.min(Math.max(0, next - now), MAX_TIMER_MS))
     this.expiryTimer.unref()
   }
-}
-
-function hasBeacons(data: string): boolean {
-  const b = (JSON.parse(data) as { beacons?: object }).beacons
-  return b !== undefined && Object.keys(b).length > 0
 }

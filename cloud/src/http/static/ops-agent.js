@@ -85,9 +85,19 @@ export function agentPage(api, showError) {
     $('config-note').textContent = `Revision ${c.revision ?? 'none yet'}.${readers}`
   }
 
+  // Health arrives every few seconds and each can be a live event: the charts (the costly read, and a
+  // line that moves by one bucket at most) are drawn again at most every 30 s unless asked.
+  let chartsAt = 0
+  function chartsIfDue(force) {
+    if (!force && Date.now() - chartsAt < 30_000) return Promise.resolve()
+    chartsAt = Date.now()
+    return charts()
+  }
+
   async function load(force = false) {
     if (agent === null) return
-    const results = await Promise.allSettled([summary(), alerts(), charts(), timeline(), config(force)])
+    const parts = [summary(), alerts(), chartsIfDue(force), timeline(), config(force)]
+    const results = await Promise.allSettled(parts)
     const failed = results.find((r) => r.status === 'rejected')
     if (failed && !isAuthError(failed.reason)) showError(`Could not load ${agent}: ${failed.reason.message}`)
   }
