@@ -120,7 +120,8 @@ export async function revokeAgent(db: Db, id: string, now = Date.now()): Promise
   return db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('agents').select('revoked_at').where('id', '=', id).executeTakeFirst()
     if (row === undefined) throw notFound(`agent '${id}'`)
-    if (row.revoked_at !== null) return { revokedAt: row.revoked_at }
+    // Number(): PostgreSQL's driver returns bigint columns as strings.
+    if (row.revoked_at !== null) return { revokedAt: Number(row.revoked_at) }
     await trx
       .updateTable('agents')
       .set({ revoked_at: now, credentials_at: now })
