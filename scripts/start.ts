@@ -4,7 +4,8 @@
 // duty all day, a few letterbox sites in Paris each with a real edge agent and a simulated button that
 // is pressed now and then, and the courier's and one site's page. And a shop door: a beacon reader agent
 // in zone `shop-door` hearing a few opted-in members among many other beacons, with the staff page and
-// one member's page. Credentials are kept in the data dir so a restart reuses them.
+// one member's page. And the ops page over all of them. Credentials are kept in the data dir so a
+// restart reuses them.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -16,6 +17,7 @@ import { createHousehold } from '../cloud/src/domains/households/households.js'
 import { createLogger } from '../edge/src/index.js'
 import { readSampleCodes, SimulatedAgent } from '../simulators/src/index.js'
 import { type DoorDemo, startDoorDemo } from './start-door.js'
+import { demoOpsToken } from './start-ops.js'
 import { type PickupDemo, startPickupDemo } from './start-pickups.js'
 
 const root = join(fileURLToPath(import.meta.url), '..', '..')
@@ -75,6 +77,8 @@ async function main(): Promise<void> {
   })
   const door: DoorDemo = await startDoorDemo(cloud, { dataDir: config.dataDir, log: agentLog })
 
+  const opsToken = await demoOpsToken(cloud, config.dataDir)
+
   const base = `http://127.0.0.1:${cloud.httpPort}`
   process.stdout.write(
     [
@@ -99,6 +103,9 @@ async function main(): Promise<void> {
       `  Who is present:  ${base}/api/zones/${door.zone}/present (Bearer ${door.zoneToken})`,
       `  A simulated beacon reader at the shop door hears ${door.opted} customers who opted in among ${door.others}`,
       '  other beacons; only the opted-in ones reach the staff page, and each can withdraw on their page.',
+      '',
+      `  Ops page:        ${base}/ops#token=${opsToken}`,
+      '  Every agent above, its state, devices, alerts, health charts and timeline; identify, config push.',
       '',
     ].join('\n'),
   )
