@@ -84,6 +84,17 @@ test('an agent offline by its will is not revived by an old message, only by its
   assert.equal([r.state, r.since], ['online', T + 50_000])
 })
 
+test('last seen alone is written at most once a minute', () => {
+  const r = newAvailability('a')
+  applyStatus(r, 'online', 's1', T)
+  r.dirty = false
+  r.savedSeen = T
+  applySeen(r, T + 59_999)
+  assert.is(r.dirty, false)
+  applySeen(r, T + 60_000)
+  assert.is(r.dirty, true)
+})
+
 test('sessions are counted per local day (RELAIS_TZ)', () => {
   const r = newAvailability('a')
   const lateEvening = Date.UTC(2026, 5, 1, 21, 30) // 23:30 in Paris

@@ -47,7 +47,12 @@ export interface AgentAvailability {
   health: { at: number; fields: Health } | null
   /** Changed since last written to the database. */
   dirty: boolean
+  /** The lastSeen last written: a fresher one alone is written at most once a minute. */
+  savedSeen: number | null
 }
+
+/** Last seen alone changes with every message; the stored copy may lag this much (silence is minutes). */
+export const SEEN_WRITE_MS = 60_000
 
 export interface AvailabilitySettings extends SilenceSettings {
   graceMs: number
@@ -71,6 +76,7 @@ export function newAvailability(agent: string): AgentAvailability {
     devices: new Map(),
     health: null,
     dirty: true,
+    savedSeen: null,
   }
 }
 
@@ -110,9 +116,10 @@ export function applyStatus(
 /** Any message the agent sent itself (its will, sent by the broker for it, does not count). */
 export function applySeen(r: AgentAvailability, now: number): void {
   r.lastSeen = now
-  r.dirty = true
+  if (r.savedSeen === null || now - r.savedSeen >= SEEN_WRITE_MS) r.dirty = true
   // Declared silent, yet it speaks: the connection was alive after all.
   if (r.state === 'offline' && r.offlineCause === 'silence') {
+    r.dirty = true
     r.state = 'online'
     r.since = now
     r.offlineCause = null

@@ -26,6 +26,7 @@ export async function loadAvailability(db: Db): Promise<AgentAvailability[]> {
     r.sessionsDay = row.sessions_day
     r.sessionsCount = Number(row.sessions_count)
     r.dirty = false
+    r.savedSeen = r.lastSeen
     return r
   })
 }

@@ -73,6 +73,8 @@ export class AvailabilityTracker implements Feature, AvailabilityReader {
 
   async stop(): Promise<void> {
     for (const stop of this.stops.splice(0).reverse()) await stop()
+    // The last word of every agent, exactly: the silence clock resumes from it after the restart.
+    for (const r of this.records.values()) if (r.lastSeen !== r.savedSeen) r.dirty = true
     await this.flush()
   }
 
@@ -99,9 +101,13 @@ export class AvailabilityTracker implements Feature, AvailabilityReader {
   /** Writes the records that changed since the last flush. */
   async flush(): Promise<void> {
     const dirty = [...this.records.values()].filter((r) => r.dirty)
+    const seen = dirty.map((r) => r.lastSeen)
     for (const r of dirty) r.dirty = false
     try {
       await saveAvailability(this.o.db, dirty, this.o.clock.now())
+      dirty.forEach((r, i) => {
+        r.savedSeen = seen[i]!
+      })
     } catch (err) {
       for (const r of dirty) r.dirty = true
       throw err
