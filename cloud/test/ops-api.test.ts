@@ -218,9 +218,16 @@ test('an agent cut off goes offline on the stream, and its timeline says so', as
     return f.agents.find((a) => a.agent === 'kitchen-pi')
   })
   assert.is(k.state, 'offline')
-  const timeline = (await call(ctx, 'GET', '/api/agents/kitchen-pi/timeline')).json()
+  // The link log's points are written in the background: wait for the disconnect to be there.
+  const timeline = await until(async () => {
+    const r = (await call(ctx, 'GET', '/api/agents/kitchen-pi/timeline')).json()
+    return r.entries.some((e: { type: string }) => e.type === 'disconnect') ? r : undefined
+  })
   const types = timeline.entries.map((e: { type: string }) => e.type)
-  for (const t of ['offline', 'disconnect', 'birth', 'provisioned']) assert.ok(types.includes(t), t)
+  for (const t of ['offline', 'connect', 'disconnect', 'birth', 'provisioned'])
+    assert.ok(types.includes(t), t)
+  const cut = timeline.entries.find((e: { type: string }) => e.type === 'disconnect')
+  assert.match(cut.text, 'disconnected: socket_error')
   assert.is((await call(ctx, 'GET', '/api/agents/nobody/timeline')).statusCode, 404)
 })
 

@@ -136,6 +136,7 @@ it("an agent's page: identify reaches it, ack, config push, timeline and a healt
     assert.ok(await page.locator('#fleet').isHidden())
     await page.locator('#timeline li[data-type="birth"]', { hasText: '1.4.2' }).waitFor()
     await page.locator('#timeline li[data-type="alert_raised"]').first().waitFor()
+    await page.locator('#timeline li[data-type="connect"]', { hasText: 'connected' }).first().waitFor()
     const memory = page.locator('#charts figure', { hasText: 'Memory' })
     await memory.locator('svg path').waitFor({ state: 'attached' })
     assert.ok(Number(await memory.getAttribute('data-points')) > 0)

@@ -20,6 +20,7 @@ import { ProductLookup } from '../catalogue/lookup.js'
 import { defaultBrokerUrl } from '../domains/agents/agent-config.js'
 import { AgentState } from '../domains/fleet/agent-state.js'
 import { FleetEvents } from '../domains/fleet/fleet-events.js'
+import { LinkLog } from '../domains/fleet/link-log.js'
 import { CatalogueResolver } from '../domains/lists/catalogue-resolver.js'
 import { ListEvents } from '../domains/lists/list-events.js'
 import { scanEffect } from '../domains/lists/scan-handler.js'
@@ -77,6 +78,7 @@ export class Cloud {
   allowLists?: ConfigPublisher
   presenceRetention?: PresenceRetention
   homeAssistant?: HomeAssistantBridge
+  linkLog?: LinkLog
   app!: FastifyInstance
   httpPort = 0
   private started: Feature[] = []
@@ -165,6 +167,15 @@ export class Cloud {
         await this.agents.start()
       },
       stop: () => this.agents?.stop(),
+    }
+    // Every connect and disconnect with its reason, for the ops timeline; best effort like all points.
+    const linkLog: Feature = {
+      name: 'link-log',
+      start: () => {
+        this.linkLog = new LinkLog({ aedes: this.broker.aedes, series: this.series })
+        this.linkLog.start()
+      },
+      stop: () => this.linkLog?.stop(),
     }
     const ingestMetrics = new IngestMetrics()
     metrics.watchAcks(ingestMetrics)
@@ -361,6 +372,7 @@ export class Cloud {
         { feature: broker, critical: true },
         { feature: credentials, critical: false },
         { feature: fleet, critical: false },
+        { feature: linkLog, critical: false },
         { feature: ingest, critical: true },
         { feature: rounds, critical: false },
         { feature: allowLists, critical: false },

@@ -2,8 +2,8 @@
 // (provisioned, credentials changed, revoked, last birth), availability (the current state since when,
 // the last disconnect and its reason, devices attached or detached since when), the alert log (every
 // alert raised, acknowledged and cleared; the offline rule's alerts are its incident history) and the
-// agent's desired config (the last revision pushed). Availability keeps only the latest link change,
-// not every one: a flap within the grace period is not an incident, and incidents are alerts.
+// agent's desired config (the last revision pushed), and every connect and disconnect the link log put in
+// the time series (link-log.ts); availability alone keeps only the latest link change.
 import type { Db } from '../../storage/db.js'
 import type { AvailabilityReader } from '../availability/availability-tracker.js'
 
@@ -14,6 +14,7 @@ export type TimelineType =
   | 'birth'
   | 'online'
   | 'offline'
+  | 'connect'
   | 'disconnect'
   | 'device'
   | 'alert_raised'
@@ -36,6 +37,8 @@ export async function agentTimeline(
   availability: AvailabilityReader | undefined,
   agent: string,
   limit: number,
+  /** Connects and disconnects from the link log (link-log.ts); without them, the last disconnect only. */
+  links?: TimelineEntry[],
 ): Promise<TimelineEntry[] | undefined> {
   const row = await db.selectFrom('agents').selectAll().where('id', '=', agent).executeTakeFirst()
   if (row === undefined) return undefined
@@ -62,12 +65,15 @@ export async function agentTimeline(
     if (a.state === 'offline')
       add(a.since, 'offline', a.offlineCause === 'silence' ? 'offline: silent past its timeout' : 'offline')
     const d = a.lastDisconnect
-    if (d !== null) add(d.at, 'disconnect', `disconnected: ${d.reason}${d.detail ? ` (${d.detail})` : ''}`)
+    if (d !== null && links === undefined)
+      add(d.at, 'disconnect', `disconnected: ${d.reason}${d.detail ? ` (${d.detail})` : ''}`)
     for (const dev of a.devices.values())
       add(dev.since, 'device', `${dev.id} ${dev.state}${dev.detail ? `: ${dev.detail}` : ''}`, {
         device: dev.id,
       })
   }
+
+  out.push(...(links ?? []))
 
   const alerts = await db
     .selectFrom('alerts')

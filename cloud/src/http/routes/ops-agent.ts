@@ -7,8 +7,10 @@
 //                                            config publisher, the one writer of that retained topic
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { makeEnvelope, newMessageId, topics } from '@relais/hardware'
+import type { FastifyBaseLogger } from 'fastify'
 import type { AvailabilityReader } from '../../domains/availability/availability-tracker.js'
 import type { AgentStateReader } from '../../domains/fleet/agent-snapshot.js'
+import { linkEntries } from '../../domains/fleet/link-log.js'
 import { agentTimeline } from '../../domains/fleet/timeline.js'
 import type { MessageBus } from '../../ingest/bus.js'
 import { notFound, RelaisError } from '../../lib/errors.js'
@@ -65,6 +67,18 @@ export const opsAgentRoutes: FastifyPluginAsyncTypebox<OpsAgentOptions> = async 
     return row
   }
 
+  /** The last week of connects and disconnects; a time series that is down costs them, not the page. */
+  async function readLinks(agent: string, limit: number, log: FastifyBaseLogger) {
+    if (o.series === undefined) return undefined
+    const to = Date.now() + 1
+    try {
+      return await linkEntries(o.series, agent, to - 7 * 24 * HOUR, to, limit)
+    } catch (err) {
+      log.warn({ err, agent }, 'link history not read; the timeline has the last disconnect only')
+      return undefined
+    }
+  }
+
   app.get(
     '/agents/:agent/timeline',
     {
@@ -78,7 +92,8 @@ export const opsAgentRoutes: FastifyPluginAsyncTypebox<OpsAgentOptions> = async 
       const limit = Number(request.query.limit ?? 200)
       if (limit < 1 || limit > 500) throw new RelaisError('invalid_request', 'limit must be from 1 to 500')
       const agent = request.params.agent
-      const entries = await agentTimeline(o.db, o.availability, agent, limit)
+      const links = await readLinks(agent, limit, request.log)
+      const entries = await agentTimeline(o.db, o.availability, agent, limit, links)
       if (entries === undefined) throw notFound(`agent '${agent}'`)
       return { agent, entries }
     },
