@@ -65,6 +65,17 @@ test('silence: minutes for a scanner, hours for a button, the shortest kind wins
   assert.is(settle(button, T + 6 * 3_600_000, S), 'offline')
 })
 
+test('after a restart every agent gets its whole silence timeout to reconnect', () => {
+  const r = newAvailability('a')
+  applyInfoKinds(r, ['scanner'])
+  applyStatus(r, 'online', 's1', T)
+  const restart = T + 3_600_000 // the cloud was down an hour
+  assert.is(settle(r, restart, S, restart), null)
+  assert.is(settle(r, restart + 299_999, S, restart), null)
+  assert.is(settle(r, restart + 300_000, S, restart), 'offline')
+  assert.is(r.since, T, 'offline since its last word')
+})
+
 test('an agent declared silent that speaks again is online', () => {
   const r = newAvailability('a')
   applyStatus(r, 'online', 's1', T)

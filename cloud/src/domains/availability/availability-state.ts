@@ -174,10 +174,16 @@ export function sessionsToday(r: AgentAvailability, now: number, timeZone: strin
 
 /**
  * Declares what time has decided: a link down for the whole grace period is offline since it went
- * down; an online agent silent past its class's timeout is offline since it was last seen.
+ * down; an online agent silent past its class's timeout (counted from `listeningSince` at the earliest,
+ * when the cloud started) is offline since it was last seen.
  * Returns the new state when it changed.
  */
-export function settle(r: AgentAvailability, now: number, s: AvailabilitySettings): DeclaredState | null {
+export function settle(
+  r: AgentAvailability,
+  now: number,
+  s: AvailabilitySettings,
+  listeningSince = Number.NEGATIVE_INFINITY,
+): DeclaredState | null {
   if (r.pendingDownAt !== null && now - r.pendingDownAt >= s.graceMs) {
     const at = r.pendingDownAt
     r.pendingDownAt = null
@@ -191,7 +197,9 @@ export function settle(r: AgentAvailability, now: number, s: AvailabilitySetting
     return null
   }
   if (r.state === 'online' && r.pendingDownAt === null && r.lastSeen !== null) {
-    if (now - r.lastSeen >= silenceTimeoutMs(r.kinds, s)) {
+    // Time the cloud was not listening (down, restarting) is not the agent's silence: after a start,
+    // every agent gets its whole timeout to reconnect before it is declared gone.
+    if (now - Math.max(r.lastSeen, listeningSince) >= silenceTimeoutMs(r.kinds, s)) {
       r.state = 'offline'
       r.since = r.lastSeen
       r.offlineCause = 'silence'

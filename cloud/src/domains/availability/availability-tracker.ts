@@ -55,6 +55,7 @@ export class AvailabilityTracker implements Feature, AvailabilityReader {
   private readonly log: Logger
   private readonly records = new Map<string, AgentAvailability>()
   private readonly stops: Array<() => Promise<void> | void> = []
+  private listeningSince = 0
 
   constructor(private readonly o: AvailabilityOptions) {
     this.log = o.log.child({ module: 'availability' })
@@ -66,6 +67,7 @@ export class AvailabilityTracker implements Feature, AvailabilityReader {
 
   async start(): Promise<void> {
     for (const r of await loadAvailability(this.o.db)) this.records.set(r.agent, r)
+    this.listeningSince = this.o.clock.now()
     this.stops.push(await this.o.bus.subscribe(filters.agentPrefix('+'), (t, p) => this.receive(t, p)))
     if (this.o.aedes !== undefined) this.stops.push(watchConnections(this.o.aedes, this.connectionEvents))
     this.log.info({ agents: this.records.size }, 'availability started')
@@ -90,7 +92,7 @@ export class AvailabilityTracker implements Feature, AvailabilityReader {
   settle(now = this.o.clock.now()): string[] {
     const down: string[] = []
     for (const r of this.records.values()) {
-      if (settle(r, now, this.o.settings) === 'offline') {
+      if (settle(r, now, this.o.settings, this.listeningSince) === 'offline') {
         down.push(r.agent)
         this.log.info({ agent: r.agent, cause: r.offlineCause, since: r.since }, 'agent declared offline')
       }
