@@ -228,6 +228,10 @@ test('an agent cut off goes offline on the stream, and its timeline says so', as
     assert.ok(types.includes(t), t)
   const cut = timeline.entries.find((e: { type: string }) => e.type === 'disconnect')
   assert.match(cut.text, 'disconnected: socket_error')
+  const texts = timeline.entries.map((e: { text: string }) => e.text).join('\n')
+  assert.match(texts, /identify sent by ops:/)
+  assert.match(texts, /config revision \d+ pushed by ops:/)
+  assert.is(types.filter((x: string) => x === 'config').length, 1, 'one entry for the one push')
   assert.is((await call(ctx, 'GET', '/api/agents/nobody/timeline')).statusCode, 404)
 })
 

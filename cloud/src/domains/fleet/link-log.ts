@@ -53,28 +53,65 @@ export class LinkLog implements Feature {
   }
 }
 
-/** An agent's connects and disconnects since `from`, newest first, as timeline entries. */
-export async function linkEntries(
-  series: { query(q: SeriesQuery): Promise<SeriesRow[]> },
+export const OPS_MEASUREMENT = 'agent_ops'
+
+/** What ops did to an agent (a command sent, a config pushed), beside its link events. */
+export function recordOpsAction(
+  series: PointRecorder | undefined,
+  agent: string,
+  action: 'command' | 'config',
+  fields: { what: string; by: string; revision?: number },
+): void {
+  const f: Record<string, string | number> = { what: fields.what, by: fields.by }
+  if (fields.revision !== undefined) f.revision = fields.revision
+  series?.record({
+    measurement: OPS_MEASUREMENT,
+    tags: { agent, action },
+    fields: f,
+    ts: Date.now(),
+    ints: REVISION,
+  })
+}
+const REVISION = ['revision'] as const
+
+type SeriesReader = { query(q: SeriesQuery): Promise<SeriesRow[]> }
+
+function linkEntry(r: SeriesRow): TimelineEntry {
+  const reason = String(r.fields.reason ?? '?')
+  const detail = typeof r.fields.detail === 'string' ? ` (${r.fields.detail})` : ''
+  const connect = r.tags.event === 'connect'
+  const text = connect ? 'connected' : `disconnected: ${reason}${detail}`
+  return { at: r.ts, type: connect ? 'connect' : 'disconnect', text, device: null, alertId: null }
+}
+
+function opsEntry(r: SeriesRow): TimelineEntry {
+  const by = String(r.fields.by ?? '?')
+  const config = r.tags.action === 'config'
+  const text = config
+    ? `config revision ${r.fields.revision} pushed by ${by}`
+    : `${String(r.fields.what)} sent by ${by}`
+  return { at: r.ts, type: config ? 'config' : 'command', text, device: null, alertId: null }
+}
+
+/**
+ * An agent's connects, disconnects and ops actions since `from`, newest first, at most `limit` of each;
+ * undefined when the time series cannot answer (the timeline then has the last disconnect only).
+ */
+export async function historyEntries(
+  series: SeriesReader,
   agent: string,
   from: number,
   to: number,
   limit: number,
-): Promise<TimelineEntry[]> {
-  const rows = await series.query({ measurement: LINK_MEASUREMENT, from, to, where: { agent } })
-  return rows
-    .slice(-limit)
-    .reverse()
-    .map((r) => {
-      const reason = String(r.fields.reason ?? '?')
-      const detail = typeof r.fields.detail === 'string' ? ` (${r.fields.detail})` : ''
-      const connect = r.tags.event === 'connect'
-      return {
-        at: r.ts,
-        type: connect ? 'connect' : 'disconnect',
-        text: connect ? 'connected' : `disconnected: ${reason}${detail}`,
-        device: null,
-        alertId: null,
-      }
-    })
+  log: { warn(o: object, msg: string): void },
+): Promise<TimelineEntry[] | undefined> {
+  try {
+    const q = { from, to, where: { agent } }
+    const links = await series.query({ measurement: LINK_MEASUREMENT, ...q })
+    const ops = await series.query({ measurement: OPS_MEASUREMENT, ...q })
+    return [...links.slice(-limit).map(linkEntry), ...ops.slice(-limit).map(opsEntry)]
+  } catch (err) {
+    log.warn({ err, agent }, 'agent history not read; the timeline has the last disconnect only')
+    return undefined
+  }
 }

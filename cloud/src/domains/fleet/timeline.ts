@@ -21,6 +21,7 @@ export type TimelineType =
   | 'alert_acked'
   | 'alert_cleared'
   | 'config'
+  | 'command'
 
 export interface TimelineEntry {
   at: number
@@ -94,7 +95,10 @@ export async function agentTimeline(
     .select(['revision', 'updated_at'])
     .where('agent_id', '=', agent)
     .executeTakeFirst()
-  if (config !== undefined)
+  // The history names the pushes ops made (with who); the table's row is the last push of either writer.
+  const told = (rev: number) =>
+    out.some((e) => e.type === 'config' && e.text.startsWith(`config revision ${rev} `))
+  if (config !== undefined && !told(Number(config.revision)))
     add(Number(config.updated_at), 'config', `config revision ${Number(config.revision)} pushed`)
 
   // Newest first; at equal times, the order they were added (a stable sort).

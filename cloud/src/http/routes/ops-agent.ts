@@ -3,25 +3,22 @@
 //   GET /api/agents/:agent/health?field=a,b  its health over time from the time series (InfluxDB or
 //                                            embedded alike), one mean per bucket, for the charts
 //   POST /api/agents/:agent/cmd/:name        identify | rebirth, published to its cmd topic (QoS 1)
-//   GET|PUT /api/agents/:agent/config        its desired config; a push goes through the presence
-//                                            config publisher, the one writer of that retained topic
+// and GET|PUT /api/agents/:agent/config in ops-config.ts.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { makeEnvelope, newMessageId, topics } from '@relais/hardware'
-import type { FastifyBaseLogger } from 'fastify'
 import type { AvailabilityReader } from '../../domains/availability/availability-tracker.js'
 import type { AgentStateReader } from '../../domains/fleet/agent-snapshot.js'
-import { linkEntries } from '../../domains/fleet/link-log.js'
+import { historyEntries, recordOpsAction } from '../../domains/fleet/link-log.js'
 import { agentTimeline } from '../../domains/fleet/timeline.js'
-import type { MessageBus } from '../../ingest/bus.js'
+import type { MessageBus, PointRecorder } from '../../ingest/bus.js'
 import { notFound, RelaisError } from '../../lib/errors.js'
 import type { Db } from '../../storage/db.js'
 import type { SeriesQuery, SeriesRow } from '../../timeseries/sink.js'
+import { actorOf } from '../auth.js'
 import {
   CmdBody,
   CmdParams,
   CmdResponse,
-  ConfigBody,
-  ConfigResponse,
   HealthQuery,
   HealthSeriesResponse,
   OpsParams,
@@ -33,7 +30,8 @@ import { ErrorSchema, errorResponses } from '../schemas.js'
 export interface OpsApiDeps {
   /** Where commands are published; without it they answer 503. */
   bus?: MessageBus
-  series?: { query(q: SeriesQuery): Promise<SeriesRow[]> }
+  /** Health and history reads; ops actions are recorded in it too. */
+  series?: { query(q: SeriesQuery): Promise<SeriesRow[]> } & Partial<PointRecorder>
   /** The config publisher (presence/config-publisher.ts); without it a push answers 503. */
   configs?: { push(agent: string, sections: Record<string, unknown>): Promise<{ revision: number }> }
   /** How often the fleet stream compares availability and alerts (ops-watch.ts). */
@@ -48,8 +46,19 @@ export interface OpsAgentOptions extends OpsApiDeps {
 }
 
 const HOUR = 3_600_000
-const unavailable = (what: string) => new RelaisError('unavailable', `${what} is not running`, 503)
-const RESERVED = ['revision', 'beacons']
+export const unavailable = (what: string) => new RelaisError('unavailable', `${what} is not running`, 503)
+export const recorderOf = (o: OpsApiDeps) => (o.series?.record ? (o.series as PointRecorder) : undefined)
+
+/** The agent's registry row; 404 when there is none. */
+export async function knownAgent(db: Db, agent: string) {
+  const row = await db
+    .selectFrom('agents')
+    .select(['id', 'revoked_at'])
+    .where('id', '=', agent)
+    .executeTakeFirst()
+  if (row === undefined) throw notFound(`agent '${agent}'`)
+  return row
+}
 
 export const opsAgentRoutes: FastifyPluginAsyncTypebox<OpsAgentOptions> = async (app, o) => {
   const now = o.now ?? Date.now
@@ -57,27 +66,9 @@ export const opsAgentRoutes: FastifyPluginAsyncTypebox<OpsAgentOptions> = async 
   let seq = 0
   const with503 = { ...errorResponses, 409: ErrorSchema, 503: ErrorSchema }
 
-  async function known(agent: string) {
-    const row = await o.db
-      .selectFrom('agents')
-      .select(['id', 'revoked_at'])
-      .where('id', '=', agent)
-      .executeTakeFirst()
-    if (row === undefined) throw notFound(`agent '${agent}'`)
-    return row
-  }
+  const recorder = () => recorderOf(o)
 
-  /** The last week of connects and disconnects; a time series that is down costs them, not the page. */
-  async function readLinks(agent: string, limit: number, log: FastifyBaseLogger) {
-    if (o.series === undefined) return undefined
-    const to = Date.now() + 1
-    try {
-      return await linkEntries(o.series, agent, to - 7 * 24 * HOUR, to, limit)
-    } catch (err) {
-      log.warn({ err, agent }, 'link history not read; the timeline has the last disconnect only')
-      return undefined
-    }
-  }
+  const known = (agent: string) => knownAgent(o.db, agent)
 
   app.get(
     '/agents/:agent/timeline',
@@ -92,7 +83,10 @@ export const opsAgentRoutes: FastifyPluginAsyncTypebox<OpsAgentOptions> = async 
       const limit = Number(request.query.limit ?? 200)
       if (limit < 1 || limit > 500) throw new RelaisError('invalid_request', 'limit must be from 1 to 500')
       const agent = request.params.agent
-      const links = await readLinks(agent, limit, request.log)
+      // The last week of connects, disconnects and ops actions from the time series.
+      const to = Date.now() + 1
+      const links =
+        o.series && (await historyEntries(o.series, agent, to - 7 * 24 * HOUR, to, limit, request.log))
       const entries = await agentTimeline(o.db, o.availability, agent, limit, links)
       if (entries === undefined) throw notFound(`agent '${agent}'`)
       return { agent, entries }
@@ -150,62 +144,11 @@ export const opsAgentRoutes: FastifyPluginAsyncTypebox<OpsAgentOptions> = async 
       // Not retained (contract table): a command is for now; an agent offline never runs it later.
       await o.bus.publish(topics.cmd(agent, name, device), JSON.stringify(env), { qos: 1, retain: false })
       request.log.info({ agent, device, command: name, msgId: env.id }, 'command sent by ops')
+      const what = device === undefined ? name : `${name} (${device})`
+      recordOpsAction(recorder(), agent, 'command', { what, by: actorOf(request.identity!) })
       reply.status(202)
       const online = o.availability?.get(agent)?.state === 'online' || o.agents?.get(agent)?.online === true
       return { agent, command: name, device: device ?? null, id: env.id, online }
-    },
-  )
-
-  async function readConfig(agent: string) {
-    const row = await o.db
-      .selectFrom('agent_configs')
-      .selectAll()
-      .where('agent_id', '=', agent)
-      .executeTakeFirst()
-    const data = row === undefined ? {} : (JSON.parse(row.data) as Record<string, unknown>)
-    const { revision: _r, beacons, ...config } = data
-    return {
-      agent,
-      revision: row === undefined ? null : Number(row.revision),
-      config,
-      beaconReaders: Object.keys((beacons ?? {}) as object).sort(),
-      updatedAt: row === undefined ? null : Number(row.updated_at),
-    }
-  }
-
-  app.get(
-    '/agents/:agent/config',
-    { schema: { params: OpsParams, response: { 200: ConfigResponse, ...errorResponses } } },
-    async (request, reply) => {
-      reply.header('cache-control', 'no-store')
-      await known(request.params.agent)
-      return readConfig(request.params.agent)
-    },
-  )
-
-  app.put(
-    '/agents/:agent/config',
-    {
-      schema: {
-        params: OpsParams,
-        body: ConfigBody,
-        response: { 200: ConfigResponse, 413: ErrorSchema, ...with503 },
-      },
-    },
-    async (request) => {
-      const agent = request.params.agent
-      const row = await known(agent)
-      if (row.revoked_at !== null) throw new RelaisError('agent_revoked', `agent '${agent}' is revoked`, 409)
-      const sections = request.body.config
-      for (const key of RESERVED)
-        if (key in sections)
-          throw new RelaisError(
-            'config_section_reserved',
-            `config.${key} is the cloud's own (${key === 'beacons' ? 'presence consents' : 'it counts pushes'})`,
-          )
-      if (o.configs === undefined) throw unavailable('the config publisher')
-      await o.configs.push(agent, sections)
-      return readConfig(agent)
     },
   )
 }

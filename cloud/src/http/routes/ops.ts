@@ -16,6 +16,7 @@ import { FleetEventsResponse, FleetQuery, FleetResponse } from '../ops-schemas.j
 import { errorResponses } from '../schemas.js'
 import type { AlertApiDeps } from './alerts.js'
 import { type OpsApiDeps, opsAgentRoutes } from './ops-agent.js'
+import { opsConfigRoutes } from './ops-config.js'
 
 export interface OpsFleetOptions {
   db: Db
@@ -109,4 +110,5 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesOptions> = async (app
   await app.register(opsFleetRoutes, { ...o, availability, watch })
   // Health points carry the agents' own timestamps: the chart's range is wall-clock time.
   await app.register(opsAgentRoutes, { ...o, availability })
+  await app.register(opsConfigRoutes, o)
 }
