@@ -53,6 +53,8 @@ const postgresSuites = [
   'cloud/test/fleet-registry-cli.test.ts',
   'cloud/test/accounts-cli.test.ts',
   'cloud/test/cli-token.test.ts',
+  // the ops page's API (open-alert counts, registry joins)
+  'cloud/test/ops-api.test.ts',
 ]
 const postgresMode = process.env.RELAIS_TEST_POSTGRES ?? (filters.length === 0 ? 'on' : 'off')
 
