@@ -15,6 +15,7 @@ import { loadConfig } from '../../cloud/src/app/config.js'
 import { addAgent } from '../../cloud/src/domains/agents/agents.js'
 import { assignSiteCourier, createCourier } from '../../cloud/src/domains/couriers/couriers.js'
 import { createDepot } from '../../cloud/src/domains/depots/depots.js'
+import { createHousehold } from '../../cloud/src/domains/households/households.js'
 import { loadCourier, planRound } from '../../cloud/src/domains/pickups/round-plan.js'
 import {
   distanceMatrix,
@@ -135,10 +136,13 @@ export async function runPickupBench(
       await createSite(cloud.db, s)
       await assignSiteCourier(cloud.db, s.id, COURIER)
     }
+    // The baseline's echo clients are agents too (the broker knows no one else); a household of their
+    // own places them, since every agent has a placement.
+    await createHousehold(cloud.db, { id: 'bench-echo' })
     const creds = await Promise.all(
       Array.from({ length: o.buttons }, async (_, k) => ({
         button: await addAgent(cloud.db, { id: `button-${k}`, siteId: sites[k % o.sites]!.id }),
-        echo: await addAgent(cloud.db, { id: `echo-${k}` }),
+        echo: await addAgent(cloud.db, { id: `echo-${k}`, householdId: 'bench-echo' }),
       })),
     )
     progress(`${o.sites} sites, ${o.buttons} buttons provisioned`)
