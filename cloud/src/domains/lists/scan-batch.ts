@@ -2,6 +2,7 @@
 // items touched (by list and code, or by id for undo), product names, the household's lists, and each
 // device's recent changes for undo. scan-apply.ts decides; this file only reads and writes.
 import type { Kysely } from 'kysely'
+import { isPostgres } from '../../storage/dialect.js'
 import type { Database, ItemChangesTable, ItemsTable } from '../../storage/schema.js'
 
 export type ItemRow = ItemsTable
@@ -40,7 +41,17 @@ export class ScanBatch {
   readonly newChanges: Change[] = []
   readonly undone = new Set<number>()
 
-  constructor(private readonly trx: Kysely<Database>) {}
+  /**
+   * On PostgreSQL the items read here are locked until commit (FOR UPDATE): writeTx keeps ingest
+   * batches apart, but an HTTP edit or delete of an item runs beside them at READ COMMITTED, and would
+   * otherwise be overwritten (or the item re-inserted) by the batch's write of what it read. SQLite
+   * needs no such lock: the batch holds its write lock from the first statement.
+   */
+  private readonly pg: boolean
+
+  constructor(private readonly trx: Kysely<Database>) {
+    this.pg = isPostgres(trx)
+  }
 
   async load(
     households: string[],
@@ -80,6 +91,7 @@ export class ScanBatch {
           .selectAll()
           .where('list_id', 'in', [...this.lists.values()])
           .where('code', 'in', part)
+          .$if(this.pg, (q) => q.forUpdate())
           .execute()
         for (const r of rows) this.remember(r)
       }
@@ -102,7 +114,12 @@ export class ScanBatch {
       .map((c) => c.item_id)
       .filter((id) => !this.byId.has(id))
     for (const part of chunks([...new Set(missing)])) {
-      for (const r of await trx.selectFrom('items').selectAll().where('id', 'in', part).execute())
+      for (const r of await trx
+        .selectFrom('items')
+        .selectAll()
+        .where('id', 'in', part)
+        .$if(this.pg, (q) => q.forUpdate())
+        .execute())
         this.remember(r)
     }
   }
