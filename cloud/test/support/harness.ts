@@ -127,7 +127,9 @@ export class TestDevice {
     return this.client.publishAsync(topic, typeof env === 'string' ? env : JSON.stringify(env), { qos: 1 })
   }
 
-  waitAck(id: string, timeoutMs = 10_000): Promise<Envelope> {
+  // A liveness bound, not a speed claim: the first batch waits for the writer thread to load, which
+  // takes seconds on a loaded 2-core machine.
+  waitAck(id: string, timeoutMs = 30_000): Promise<Envelope> {
     const have = this.acks.get(id)
     if (have) return Promise.resolve(have)
     return new Promise((resolve, reject) => {
