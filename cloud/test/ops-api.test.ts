@@ -130,6 +130,8 @@ test('identify and rebirth reach the agent as valid commands', async (ctx) => {
   assert.ok((await ctx.button.waitFor(topics.cmd('letterbox-pi', 'rebirth'))).ok)
 
   assert.is((await call(ctx, 'POST', '/api/agents/nobody/cmd/identify', {})).statusCode, 404)
+  const reserved = await call(ctx, 'POST', '/api/agents/kitchen-pi/cmd/identify', { device: 'config' })
+  assert.is(reserved.statusCode, 400)
   const odd = await call(ctx, 'POST', '/api/agents/kitchen-pi/cmd/reboot', {})
   assert.is(odd.statusCode, 400)
   assert.is(odd.json().error, 'invalid_request')

@@ -5,7 +5,7 @@
 //   POST /api/agents/:agent/cmd/:name        identify | rebirth, published to its cmd topic (QoS 1)
 // and GET|PUT /api/agents/:agent/config in ops-config.ts.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { makeEnvelope, newMessageId, topics } from '@relais/hardware'
+import { isDeviceId, makeEnvelope, newMessageId, topics } from '@relais/hardware'
 import type { AvailabilityReader } from '../../domains/availability/availability-tracker.js'
 import type { AgentStateReader } from '../../domains/fleet/agent-snapshot.js'
 import { historyEntries, recordOpsAction } from '../../domains/fleet/link-log.js'
@@ -42,7 +42,6 @@ export interface OpsAgentOptions extends OpsApiDeps {
   db: Db
   agents?: AgentStateReader
   availability?: AvailabilityReader
-  now?: () => number
 }
 
 const HOUR = 3_600_000
@@ -61,7 +60,6 @@ export async function knownAgent(db: Db, agent: string) {
 }
 
 export const opsAgentRoutes: FastifyPluginAsyncTypebox<OpsAgentOptions> = async (app, o) => {
-  const now = o.now ?? Date.now
   const session = newMessageId().slice(0, 16)
   let seq = 0
   const with503 = { ...errorResponses, 409: ErrorSchema, 503: ErrorSchema }
@@ -107,7 +105,7 @@ export const opsAgentRoutes: FastifyPluginAsyncTypebox<OpsAgentOptions> = async 
       await known(agent)
       if (o.series === undefined) throw unavailable('the time series')
       const q = request.query
-      const to = q.until === undefined ? now() + 1 : Number(q.until)
+      const to = q.until === undefined ? Date.now() + 1 : Number(q.until)
       const from = q.since === undefined ? to - 6 * HOUR : Number(q.since)
       if (from >= to) throw new RelaisError('invalid_request', 'since must be before until')
       const fields = [...new Set(q.field.split(','))]
@@ -140,6 +138,9 @@ export const opsAgentRoutes: FastifyPluginAsyncTypebox<OpsAgentOptions> = async 
       if (row.revoked_at !== null) throw new RelaisError('agent_revoked', `agent '${agent}' is revoked`, 409)
       if (o.bus === undefined) throw unavailable('the broker')
       const device = request.body.device
+      // status, info, health, config and cmd name topics of the agent itself, never a device.
+      if (device !== undefined && !isDeviceId(device))
+        throw new RelaisError('invalid_request', `'${device}' cannot be a device id`)
       const env = makeEnvelope({ agent, device, type: name, session, seq: seq++, data: {} })
       // Not retained (contract table): a command is for now; an agent offline never runs it later.
       await o.bus.publish(topics.cmd(agent, name, device), JSON.stringify(env), { qos: 1, retain: false })

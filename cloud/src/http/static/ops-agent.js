@@ -102,6 +102,25 @@ export function agentPage(api, showError) {
     if (failed && !isAuthError(failed.reason)) showError(`Could not load ${agent}: ${failed.reason.message}`)
   }
 
+  // Live events: one load at a time, a second apart at most, however many events come.
+  let wanted = false
+  let running = null
+  function refresh() {
+    wanted = true
+    running ??= (async () => {
+      let first = true
+      while (wanted && agent !== null) {
+        if (!first) await new Promise((resolve) => setTimeout(resolve, 1000))
+        first = false
+        wanted = false
+        await load()
+      }
+    })().finally(() => {
+      running = null
+    })
+    return running
+  }
+
   async function command(name, device) {
     $('cmd-result').textContent = `Sending ${name}…`
     try {
@@ -164,6 +183,6 @@ export function agentPage(api, showError) {
     close() {
       agent = null
     },
-    refresh: () => load(),
+    refresh,
   }
 }

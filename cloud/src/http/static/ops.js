@@ -43,18 +43,19 @@ function showError(message) {
   $('status').hidden = false
 }
 
-const page = agentPage()
-function agentPage() {
-  return agentMod.agentPage(api, showError)
-}
+const page = agentMod.agentPage(api, showError)
 
-// Coalesced: a burst of events costs one read.
+// Coalesced: a burst of events costs one read, and reads are a second apart at most (a large fleet's
+// health reports change outbox depths all the time; the list need not follow each one).
 let wanted = false
 let loading = null
 function refreshFleet() {
   wanted = true
   loading ??= (async () => {
+    let first = true
     while (wanted && !state.stopped) {
+      if (!first) await new Promise((resolve) => setTimeout(resolve, 1000))
+      first = false
       wanted = false
       try {
         state.fleet = await api('GET', '/api/fleet/agents')
