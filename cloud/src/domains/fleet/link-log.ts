@@ -3,7 +3,8 @@
 // timeline. Availability keeps only the latest link change; this keeps the history, with the time
 // series' retention and its loss rules: best effort, never in the way of the broker (record() never
 // blocks or throws). Refused CONNECTs are left out: their client ids are whatever a stranger sent, and
-// the auth_failures alert counts them.
+// the auth_failures alert counts them. What ops did to the agent (commands, config pushes, with who) goes
+// beside it (`agent_ops`); historyEntries() reads both back as timeline entries.
 import { type Feature, isDeviceId } from '@relais/hardware'
 import type { Aedes } from 'aedes'
 import type { PointRecorder } from '../../ingest/bus.js'
