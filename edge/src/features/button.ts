@@ -11,6 +11,7 @@ import type { MqttLink } from '../link/mqtt-link.js'
 import type { Session } from '../link/session.js'
 import type { Outbox } from '../outbox/outbox.js'
 import type { AckedEvent, OutboxSender } from '../outbox/sender.js'
+import { type DeviceStatusMessage, deviceStatusMessage } from './device-status.js'
 import { type DisplayOptions, displayFor, isNewer } from './pickup-display.js'
 import type { PickupStore } from './pickup-store.js'
 import { PressClassifier } from './press-classifier.js'
@@ -101,22 +102,15 @@ export class ButtonFeature {
   }
 
   /** The retained device status message, for the birth sequence. */
-  statusMessage(): { topic: string; payload: string; qos: 1 } {
+  statusMessage(): DeviceStatusMessage {
     const { agent, session } = this.o
-    const s = this.o.input.status
-    const data =
-      s.detail === undefined
-        ? { state: s.state, kind: 'button' }
-        : { state: s.state, kind: 'button', detail: s.detail }
-    const env = makeEnvelope({
+    return deviceStatusMessage({
       agent,
+      session,
       device: this.device,
-      type: 'status',
-      session: session.id,
-      seq: session.next(),
-      data,
+      kind: 'button',
+      status: this.o.input.status,
     })
-    return { topic: topics.deviceStatus(agent, this.device), payload: JSON.stringify(env), qos: 1 }
   }
 
   /** `cmd/pickup`: the request changed outside a press, or the cloud's word after a birth. */

@@ -9,6 +9,7 @@ import type { MqttLink } from '../link/mqtt-link.js'
 import type { Session } from '../link/session.js'
 import type { Outbox } from '../outbox/outbox.js'
 import type { AckedEvent, OutboxSender } from '../outbox/sender.js'
+import { type DeviceStatusMessage, deviceStatusMessage } from './device-status.js'
 
 export interface ScannerFeatureOptions {
   agent: string
@@ -85,22 +86,15 @@ export class ScannerFeature {
   }
 
   /** The retained device status message, for the birth sequence. */
-  statusMessage(): { topic: string; payload: string; qos: 1 } {
+  statusMessage(): DeviceStatusMessage {
     const { agent, session } = this.o
-    const s = this.o.source.status
-    const data =
-      s.detail === undefined
-        ? { state: s.state, kind: 'scanner' }
-        : { state: s.state, kind: 'scanner', detail: s.detail }
-    const env = makeEnvelope({
+    return deviceStatusMessage({
       agent,
+      session,
       device: this.device,
-      type: 'status',
-      session: session.id,
-      seq: session.next(),
-      data,
+      kind: 'scanner',
+      status: this.o.source.status,
     })
-    return { topic: topics.deviceStatus(agent, this.device), payload: JSON.stringify(env), qos: 1 }
   }
 
   private async publishStatus(): Promise<void> {

@@ -25,6 +25,7 @@ import type { MqttLink } from '../../link/mqtt-link.js'
 import type { Session } from '../../link/session.js'
 import type { Outbox } from '../../outbox/outbox.js'
 import type { AckedEvent, OutboxSender } from '../../outbox/sender.js'
+import { type DeviceStatusMessage, deviceStatusMessage } from '../device-status.js'
 import { AllowListStore } from './allow-store.js'
 import { decodeAdvert, isNotABeacon } from './decode.js'
 import { DistinctCounter } from './distinct-counter.js'
@@ -367,22 +368,15 @@ export class BeaconReaderFeature {
   }
 
   /** The retained device status message, for the birth sequence. */
-  statusMessage(): { topic: string; payload: string; qos: 1 } {
+  statusMessage(): DeviceStatusMessage {
     const { agent, session } = this.o
-    const s = this.o.source.status
-    const data =
-      s.detail === undefined
-        ? { state: s.state, kind: 'beacon' }
-        : { state: s.state, kind: 'beacon', detail: s.detail }
-    const env = makeEnvelope({
+    return deviceStatusMessage({
       agent,
+      session,
       device: this.device,
-      type: 'status',
-      session: session.id,
-      seq: session.next(),
-      data,
+      kind: 'beacon',
+      status: this.o.source.status,
     })
-    return { topic: topics.deviceStatus(agent, this.device), payload: JSON.stringify(env), qos: 1 }
   }
 
   private async publishStatus(): Promise<void> {
