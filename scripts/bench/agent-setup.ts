@@ -88,10 +88,9 @@ export async function prepareCloud(dir: string, agents: number, codes: string[])
     url: `mqtt://127.0.0.1:${mqttPort}`,
     creds,
     start: async () => {
-      const started = proc.start()
-      // spawn() ran before start()'s first await: the child is there to be killed on exit.
-      track(proc.child!)
-      await started
+      // Tracked from its spawn, so the child is killed on exit even if start() fails afterwards.
+      proc.onSpawn = track
+      await proc.start()
     },
     stop: () => proc.kill('SIGTERM'),
     listSum: async () => {

@@ -31,12 +31,16 @@ export class CloudProcess {
 
   constructor(private readonly env: Record<string, string>) {}
 
+  /** Told of the child as soon as it is spawned (a bench kills its children when it exits). */
+  onSpawn?: (child: ChildProcess) => void
+
   async start(): Promise<void> {
     const dbEnv = await dbEnvOf(this.env)
     this.child = spawn(process.execPath, [bin, 'serve'], {
       env: { ...process.env, RELAIS_LOG_LEVEL: 'warn', ...this.env, ...dbEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
+    this.onSpawn?.(this.child)
     this.child.stdout!.on('data', (d) => {
       this.output += d
     })
