@@ -1,7 +1,8 @@
 // `npm run bench`: the ingest bench, the agent bench, the route planner's, the pickup buttons', then the
 // beacon reader's, one after the other (never side by side: each measures against a baseline on the same
 // machine). Each is also its own script: bench:ingest, bench:agent, bench:route, bench:pickup,
-// bench:beacon. Imported in turn, so each starts when the last ended.
+// bench:beacon. Imported in turn, so each starts when the last ended. bench:fleet is left out: a fleet of
+// thousands takes minutes (README, scripts).
 await import('./ingest.js')
 await import('./agent.js')
 await import('./route.js')

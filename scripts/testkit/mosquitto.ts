@@ -45,6 +45,11 @@ export function findMosquitto(): { bin: string; passwd: string } | undefined {
 
 export interface StartMosquittoOptions {
   users: MosquittoUser[]
+  /**
+   * Any client, no password file, no ACL (a bench's ceiling: the broker's raw rate with nothing checked).
+   * `users` may then be empty.
+   */
+  anonymous?: boolean
   /** Default a free one. */
   port?: number
   timeoutMs?: number
@@ -53,7 +58,8 @@ export interface StartMosquittoOptions {
 export async function startMosquitto(opts: StartMosquittoOptions): Promise<Mosquitto> {
   const found = findMosquitto()
   if (found === undefined) throw new Error(`mosquitto not found (${MOSQUITTO_INSTALL})`)
-  const first = opts.users[0]
+  const first =
+    opts.users[0] ?? (opts.anonymous ? { username: 'anonymous', password: '', acl: [] } : undefined)
   if (first === undefined) throw new Error('startMosquitto needs at least one user')
   const port = opts.port ?? (await freePort())
   // mkdtemp makes the folder 0700: the password file's hashes stay private to this user.
@@ -80,9 +86,7 @@ export async function startMosquitto(opts: StartMosquittoOptions): Promise<Mosqu
     config,
     `per_listener_settings false
 listener ${port} 127.0.0.1
-allow_anonymous false
-password_file ${passwords}
-acl_file ${acl}
+${opts.anonymous ? 'allow_anonymous true' : `allow_anonymous false\npassword_file ${passwords}\nacl_file ${acl}`}
 persistence false
 user ${userInfo().username}
 log_dest stderr

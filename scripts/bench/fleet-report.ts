@@ -1,0 +1,106 @@
+// The fleet bench's printed report: one row per fleet size, then the ceilings measured in the same run
+// and the ratios to them, then the ack check. Every number is from this run on this machine.
+import type { FleetResult, FleetRun } from './fleet-run.js'
+
+export const COLUMNS = [
+  'agents',
+  'held',
+  'connect s',
+  'acked/s',
+  'p50 ms',
+  'p99 ms',
+  'max ms',
+  'health/s',
+  'cloud RSS MB',
+  'cloud CPU %',
+  'CPU wait %',
+  'points/s',
+  'mosq PUBACK/s',
+  'lost',
+]
+
+const num = (x: number | undefined, digits = 1) =>
+  x !== undefined && Number.isFinite(x) ? x.toFixed(digits) : '-'
+
+/** Unexpected acks, stray acks, failed publishes, lost scans and dropped connections: the run is invalid. */
+export function errorsOf(r: FleetResult): number {
+  const ok = ['added', 'incremented', 'unknown_product', 'duplicate']
+  const odd = Object.entries(r.outcomes).filter(([k]) => !ok.includes(k))
+  return odd.reduce((s, [, n]) => s + n, 0) + r.lost + r.errors + (r.agents - r.held)
+}
+
+export function formatFleetReport(run: FleetRun): string {
+  const { meta } = run
+  const o = meta.options
+  const lines = [
+    `Relais fleet bench, ${meta.date}: ${meta.cores} x ${meta.cpu}, Node ${meta.node}, ` +
+      `load average ${num(meta.load[0], 2)} at start, ${num(meta.load[1], 2)} at end`,
+    `${o.nodes} broker node; lightweight agents (one MQTT.js connection each: will, retained birth, ` +
+      `health every ${o.healthS} s +-10%) over ${o.workers} worker processes; ${o.rate} scans/s over the ` +
+      `fleet, each timed to its cmd/ack; ${o.seconds} s measured after all connected and ${o.settleSeconds} s settled.`,
+    `Time series: ${meta.sink}. Cloud RSS (at the end of the window) and CPU (% of one core): the cloud ` +
+      `process only, from /proc; CPU wait: share of the window its main thread was runnable without a CPU.`,
+    '',
+  ]
+  const rows = run.results.map((r) => [
+    String(r.agents),
+    String(r.held),
+    num(r.connectSeconds, 1),
+    num(r.ackedPerSec, 1),
+    num(r.p50Ms, 2),
+    num(r.p99Ms, 2),
+    num(r.maxMs, 1),
+    num(r.healthPerSec, 1),
+    num(r.cloudRssMB, 0),
+    num(r.cloudCpuPercent, 1),
+    num(r.cloudCpuWaitPercent, 0),
+    num(r.pointsPerSec, 1),
+    num(r.mosquitto?.pubacksPerSec, 0),
+    String(r.lost),
+  ])
+  lines.push(...table([COLUMNS, ...rows]), '')
+  for (const r of run.results) {
+    const m = r.mosquitto
+    lines.push(
+      `${r.agents} agents: provisioned in ${r.provisionSeconds > 0 ? `${num(r.provisionSeconds, 0)} s` : 'a cached template (copied)'}, ` +
+        `cloud RSS max ${num(r.cloudRssMaxMB, 0)} MB, cloud's own count of connected clients ${num(r.cloudConnected, 0)}, ` +
+        `load generator ${num(r.generatorCpuPercent, 0)}% of a core and ${num(r.generatorRssMB, 0)} MB ` +
+        `(${num((r.generatorRssMB * 1024) / r.agents, 0)} KB per connection, the workers' Node and tsx included)`,
+      m === undefined
+        ? '  ceiling: Mosquitto not installed (apt-get install mosquitto): no ratio'
+        : `  ceiling: Mosquitto, same ${m.clients} clients, QoS 1 PUBACKs ${num(m.pubacksPerSec, 0)}/s ` +
+            `(${m.window} outstanding each, ${m.failed} failed); the fleet's acked/s is ${num(r.ackedPerSec / m.pubacksPerSec, 4)} of it`,
+    )
+  }
+  const ic = run.influxCeiling
+  if (ic) {
+    const ratios = run.results.map((r) => `${r.agents}: ${num(r.pointsPerSec / ic.pointsPerSec, 4)}`)
+    lines.push(
+      `ceiling: InfluxDB raw writes, batches of ${ic.batch} (${ic.batches} batches), ${num(ic.pointsPerSec, 0)} points/s; ` +
+        `the cloud's points/s as a share of it: ${ratios.join(', ')}`,
+    )
+  } else {
+    lines.push(
+      'ceiling: InfluxDB not measured (the cloud wrote to the embedded sink; --influx to use influxd)',
+    )
+  }
+  const errors = run.results.reduce((s, r) => s + errorsOf(r), 0)
+  const outcomes = run.results.map(
+    (r) =>
+      `${r.agents}: ${
+        Object.entries(r.outcomes)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ') || 'no scans'
+      }`,
+  )
+  lines.push(
+    '',
+    `acks: ${errors === 0 ? 'every scan acked with an expected outcome, every connection held' : `${errors} ERRORS (lost, stray or unexpected acks, failed publishes, dropped connections)`}; ${outcomes.join('; ')}`,
+  )
+  return lines.join('\n')
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
+  return rows.map((r) => r.map((cell, i) => cell.padStart(widths[i]!)).join('  '))
+}
