@@ -43,6 +43,7 @@ import { createLogger, type Logger } from '../lib/logger.js'
 import { CloudMetrics } from '../metrics/cloud-metrics.js'
 import { type Db, openDatabase } from '../storage/db.js'
 import { createTimeSeries } from '../timeseries/create.js'
+import { durationSeconds } from '../timeseries/influxql.js'
 import type { TimeSeries } from '../timeseries/time-series.js'
 import { AlertWiring } from './alert-features.js'
 import type { CloudConfig } from './config.js'
@@ -345,7 +346,12 @@ export class Cloud {
           },
           presence: { events: this.presenceEvents, allowLists: this.allowLists, series: this.series },
           // Ops' config pushes go through the allow-list publisher: one writer of each agent's config.
-          ops: { bus: this.broker, series: this.series, configs: this.allowLists },
+          ops: {
+            bus: this.broker,
+            series: this.series,
+            configs: this.allowLists,
+            healthRawRetentionMs: rawHealthRetentionMs(config),
+          },
           registry: {
             // A revoke also takes the agent out of Home Assistant at once, not at the bridge's next sync.
             credentialsChanged: async () => {
@@ -410,4 +416,10 @@ export class Cloud {
     await stopFeatures(this.started, this.log)
     this.started = []
   }
+}
+
+/** How long raw health is kept where the time series lives: InfluxDB's default policy, or the roll-up's. */
+function rawHealthRetentionMs(config: CloudConfig): number {
+  if (config.influx !== undefined) return durationSeconds(config.influx.retention) * 1000
+  return config.healthHistory.rawRetentionMs
 }

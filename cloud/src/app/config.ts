@@ -20,8 +20,14 @@ export interface CloudConfig {
     agentBrokerUrl?: string
   }
   http: { host: string; port: number }
-  influx?: { url: string; database: string; retention: string }
+  influx?: { url: string; database: string; retention: string; downsampleRetention: string }
   timeseries: { bufferMax: number; flushIntervalMs: number; batchMax: number }
+  /**
+   * Health history (issue 6): 5-minute means of `health` kept `downsampleRetention` (InfluxDB: a
+   * policy and a continuous query; embedded: a roll-up job), raw health in the embedded store kept
+   * `rawRetentionMs` (InfluxDB keeps it for RELAIS_INFLUX_RETENTION). 0 ms means kept for ever.
+   */
+  healthHistory: { rawRetentionMs: number; downsampleRetention: string; downsampleRetentionMs: number }
   ingest: { debounceMs: number; batchMax: number; dedupeRetentionDays: number; worker: boolean }
   catalogue: { onlineLookup: boolean; offApiUrl: string; lookupTimeoutMs: number }
   /** Availability: grace period and silence timeouts (alert-config.ts). */
@@ -110,6 +116,15 @@ export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfi
     problems.push(`RELAIS_INFLUX_RETENTION=${retention}: expected a duration like 30d, 12w, 720h or INF`)
   }
 
+  const duration = (name: string, def: string): string => {
+    const raw = env[name] || def
+    if (/^(INF|\d+[hdw])$/.test(raw)) return raw
+    problems.push(`${name}=${raw}: expected a duration like 7d, 52w, 720h or INF`)
+    return def
+  }
+  const rawHealthRetention = duration('RELAIS_TS_RAW_RETENTION', '7d')
+  const downsampleRetention = duration('RELAIS_TS_DOWNSAMPLE_RETENTION', '365d')
+
   const timeZone = env.RELAIS_TZ || Intl.DateTimeFormat().resolvedOptions().timeZone
   try {
     new Intl.DateTimeFormat('en', { timeZone })
@@ -145,8 +160,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfi
     },
     http: { host: env.RELAIS_HTTP_HOST || '0.0.0.0', port: int('RELAIS_HTTP_PORT', 8080, 0, 65535) },
     influx: influxUrl
-      ? { url: influxUrl, database: env.RELAIS_INFLUX_DATABASE || 'relais', retention }
+      ? { url: influxUrl, database: env.RELAIS_INFLUX_DATABASE || 'relais', retention, downsampleRetention }
       : undefined,
+    healthHistory: {
+      rawRetentionMs: durationMs(rawHealthRetention),
+      downsampleRetention,
+      downsampleRetentionMs: durationMs(downsampleRetention),
+    },
     timeseries: {
       bufferMax: int('RELAIS_TS_BUFFER_MAX', 100_000, 100, 10_000_000),
       flushIntervalMs: int('RELAIS_TS_FLUSH_MS', 1000, 10, 60_000),
@@ -180,4 +200,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfi
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return { ...config, ...overrides }
+}
+
+const UNIT_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 604_800_000 }
+
+/** A checked duration (`7d`, `52w`, `720h`) in ms; INF is 0, "kept for ever". */
+function durationMs(d: string): number {
+  const m = /^(\d+)([hdw])$/.exec(d)
+  return m === null ? 0 : Number(m[1]) * (UNIT_MS[m[2]!] ?? 0)
 }

@@ -5,6 +5,13 @@ import http from 'node:http'
 import https from 'node:https'
 import { InfluxDB, type IPoolOptions } from 'influx'
 import type { Logger } from '../lib/logger.js'
+import {
+  DOWNSAMPLE_RP,
+  ensureHealthDownsampling,
+  fromMean,
+  HEALTH_5M,
+  toMeanFields,
+} from './influx-downsample.js'
 import { toIPoint } from './influx-point.js'
 import { buildInfluxDeletes, buildInfluxQl, durationSeconds } from './influxql.js'
 import type { FieldValue, Point } from './point.js'
@@ -26,6 +33,11 @@ export interface InfluxSinkOptions {
   /** How long points are kept: `90d`, `12w`, `720h` or `INF`. */
   retention: string
   log: Logger
+  /**
+   * How long the 5-minute means of `health` are kept (influx-downsample.ts): `365d`, `52w` or `INF`.
+   * Without it no downsampling is set up.
+   */
+  downsampleRetention?: string
   /** The retention policy made (as the database default) and written to; default `relais`. */
   retentionPolicy?: string
   /** Per HTTP request; default 10 s. */
@@ -103,7 +115,11 @@ export class InfluxSink implements SeriesSink {
 
   async query(q: SeriesQuery): Promise<SeriesRow[]> {
     const checked = checkQuery(q)
-    const { query, placeholders } = buildInfluxQl(checked, this.rp)
+    // health_5m lives in the long policy, under the CQ's column names: read as from the embedded store.
+    const rolled = q.measurement === HEALTH_5M && this.opts.downsampleRetention !== undefined
+    const { query, placeholders } = rolled
+      ? buildInfluxQl(toMeanFields(checked), DOWNSAMPLE_RP)
+      : buildInfluxQl(checked, this.rp)
     const res = await this.client
       .query<Record<string, unknown>>(query, { database: this.opts.database, precision: 'ms', placeholders })
       .catch((err) => {
@@ -116,7 +132,7 @@ export class InfluxSink implements SeriesSink {
       for (const r of group.rows) {
         const fields: Record<string, FieldValue | null> = {}
         for (const [k, v] of Object.entries(r))
-          if (k !== 'time' && !(k in group.tags)) fields[k] = v as FieldValue | null
+          if (k !== 'time' && !(k in group.tags)) fields[rolled ? fromMean(k) : k] = v as FieldValue | null
         rows.push({ ts: (r.time as Date).getTime(), tags, fields })
       }
     }
@@ -159,6 +175,8 @@ export class InfluxSink implements SeriesSink {
       else if (durationSeconds(existing.duration) !== durationSeconds(retention) || !existing.default) {
         await this.client.alterRetentionPolicy(this.rp, rp)
       }
+      if (this.opts.downsampleRetention !== undefined)
+        await ensureHealthDownsampling(this.client, database, this.rp, this.opts.downsampleRetention)
     } catch (err) {
       // A user without admin rights cannot make them: an admin must have; the first write will tell.
       const status = statusOf(err)

@@ -14,6 +14,7 @@ import {
   type SeriesSink,
 } from './sink.js'
 import { buildSqliteQuery } from './sqlite-query.js'
+import { HealthRollup, type HealthRollupOptions } from './sqlite-rollup.js'
 
 export interface SqliteSinkOptions {
   /** The folder for timeseries.db, or ':memory:'. */
@@ -24,6 +25,11 @@ export interface SqliteSinkOptions {
   retentionMs?: number
   /** How often the pruning runs (and once at start); default hourly. */
   pruneIntervalMs?: number
+  /**
+   * Health history (sqlite-rollup.ts): 5-minute means in `health_5m`, raw health kept `rawRetentionMs`
+   * and the means `rolledRetentionMs` (0: kept), each instead of retentionMs. Off when absent.
+   */
+  healthRollup?: Omit<HealthRollupOptions, 'db' | 'log'>
 }
 
 export const DAY_MS = 86_400_000
@@ -36,6 +42,7 @@ export class SqliteSink implements SeriesSink {
   private db: SQLite.Database | undefined
   private insert: SQLite.Statement | undefined
   private pruneTimer: NodeJS.Timeout | undefined
+  private rollup: HealthRollup | undefined
   private readonly log: Logger
 
   constructor(private readonly opts: SqliteSinkOptions) {
@@ -77,6 +84,10 @@ export class SqliteSink implements SeriesSink {
         this.log.error({ err }, 'time-series pruning failed; retried at the next interval')
       }
     }
+    if (this.opts.healthRollup !== undefined) {
+      this.rollup = new HealthRollup({ ...this.opts.healthRollup, db, log: this.opts.log })
+      this.rollup.start()
+    }
     prune()
     this.pruneTimer = setInterval(prune, this.opts.pruneIntervalMs ?? 3_600_000)
     this.pruneTimer.unref()
@@ -105,15 +116,22 @@ export class SqliteSink implements SeriesSink {
     return rows.map(toRow)
   }
 
-  /** Deletes the points with ts < beforeMs (epoch ms), in chunks so writers wait at most one chunk. */
+  /**
+   * Deletes the points with ts < beforeMs (epoch ms), in chunks so writers wait at most one chunk. With
+   * the health roll-up on, raw health and its means have retentions of their own (the roll-up applies
+   * them, raw health only once rolled up).
+   */
   prune(beforeMs: number): number {
     const db = this.open()
     const del = db.prepare(
-      'DELETE FROM points WHERE rowid IN (SELECT rowid FROM points WHERE ts < ? LIMIT ?)',
+      `DELETE FROM points WHERE rowid IN (
+         SELECT rowid FROM points WHERE ts < ? AND measurement NOT IN (?, ?) LIMIT ?)`,
     )
+    // With no roll-up, health_5m points (left by an earlier run with it) age out like any other.
+    const keep = this.rollup === undefined ? ['', ''] : ['health', 'health_5m']
     let total = 0
     for (;;) {
-      const { changes } = del.run(beforeMs, PRUNE_CHUNK)
+      const { changes } = del.run(beforeMs, ...keep, PRUNE_CHUNK)
       total += changes
       if (changes < PRUNE_CHUNK) return total
     }
@@ -142,8 +160,21 @@ export class SqliteSink implements SeriesSink {
     }
   }
 
-  stop(): void {
+  /** Synchronous unless a roll-up runs: then the database closes after its transaction in progress. */
+  stop(): Promise<void> | void {
     clearInterval(this.pruneTimer)
+    const rollup = this.rollup
+    this.rollup = undefined
+    if (rollup !== undefined) return rollup.stop().then(() => this.close())
+    this.close()
+  }
+
+  /** The roll-up job, for tests and a run on demand; undefined when off or not started. */
+  get healthRollup(): HealthRollup | undefined {
+    return this.rollup
+  }
+
+  private close(): void {
     this.db?.close()
     this.db = undefined
     this.insert = undefined

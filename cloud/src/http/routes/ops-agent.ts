@@ -13,6 +13,7 @@ import { agentTimeline } from '../../domains/fleet/timeline.js'
 import type { MessageBus, PointRecorder } from '../../ingest/bus.js'
 import { notFound, RelaisError } from '../../lib/errors.js'
 import type { Db } from '../../storage/db.js'
+import { readHealth } from '../../timeseries/health-read.js'
 import type { SeriesQuery, SeriesRow } from '../../timeseries/sink.js'
 import { actorOf } from '../auth.js'
 import {
@@ -36,6 +37,8 @@ export interface OpsApiDeps {
   configs?: { push(agent: string, sections: Record<string, unknown>): Promise<{ revision: number }> }
   /** How often the fleet stream compares availability and alerts (ops-watch.ts). */
   watchMs?: number
+  /** Raw health is kept this long; older parts of a chart come from its 5-minute means. */
+  healthRawRetentionMs?: number
 }
 
 export interface OpsAgentOptions extends OpsApiDeps {
@@ -111,13 +114,14 @@ export const opsAgentRoutes: FastifyPluginAsyncTypebox<OpsAgentOptions> = async 
       const fields = [...new Set(q.field.split(','))]
       // About 240 buckets whatever the range: enough for a chart's width, never a raw dump of weeks.
       const everyMs = Math.max(10_000, Math.ceil((to - from) / 240))
-      const rows = await o.series.query({
-        measurement: 'health',
+      const rows = await readHealth(o.series, {
+        agent,
         from,
         to,
-        where: { agent },
         fields,
-        downsample: { everyMs, agg: 'mean' },
+        everyMs,
+        rawRetentionMs: o.healthRawRetentionMs,
+        now: Date.now(),
       })
       const points = rows.map((r) => ({
         ts: r.ts,
