@@ -38,26 +38,31 @@ export interface FleetCloud {
 /**
  * Provisioning costs one scrypt hash per agent (tens of ms each by design): 10,000 agents take minutes on
  * two cores. The provisioned data dir is kept in the temp dir as a template, keyed by agent count and the
- * migrations it was made with, and copied for each run; every run still starts on a fresh copy.
+ * migrations it was made with, and copied for each run; every run still starts on a fresh copy. A larger
+ * fleet grows from the largest smaller template (agents 0..n-1 are the same in every template).
  */
 async function template(agents: number, codes: string[]): Promise<{ dir: string; seconds: number }> {
   const migrations = readdirSync(join(root, 'cloud', 'src', 'storage', 'migrations')).length
-  const dir = join(tmpdir(), `relais-fleet-template-${agents}-m${migrations}`)
+  const nameOf = (n: number) => join(tmpdir(), `relais-fleet-template-${n}-m${migrations}`)
+  const dir = nameOf(agents)
   if (existsSync(join(dir, 'creds.json'))) return { dir, seconds: 0 }
   const started = performance.now()
   const building = `${dir}.${process.pid}`
   rmSync(building, { recursive: true, force: true })
+  const base = smallerTemplates(migrations).find((n) => n < agents)
+  if (base !== undefined) cpSync(nameOf(base), building, { recursive: true })
+  const creds: Credentials[] =
+    base === undefined ? [] : JSON.parse(readFileSync(join(building, 'creds.json'), 'utf8'))
   const db = await openDatabase({ dataDir: join(building, 'cloud') })
-  const creds: Credentials[] = []
   try {
     // Half the bench codes in the catalogue, so acks mix added/incremented with unknown_product.
     const known = codes.flatMap((code, i) => {
       const k = productKey(code)
       return i % 2 === 0 && 'key' in k ? [{ code: k.key, fields: { name: `Fleet product ${i}` } }] : []
     })
-    await writeProducts(db, known, 'off-csv', Date.now())
+    if (base === undefined) await writeProducts(db, known, 'off-csv', Date.now())
     // scrypt runs on the libuv pool (4 threads): a few agents at a time keeps it busy.
-    for (let i = 0; i < agents; i += 8) {
+    for (let i = creds.length; i < agents; i += 8) {
       const ids = Array.from({ length: Math.min(8, agents - i) }, (_, j) => agentId(i + j))
       const made = await Promise.all(
         ids.map(async (id) => {
@@ -79,6 +84,17 @@ async function template(agents: number, codes: string[]): Promise<{ dir: string;
     if (!existsSync(join(dir, 'creds.json'))) throw err
   }
   return { dir, seconds: (performance.now() - started) / 1000 }
+}
+
+/** Fleet sizes with a finished template for these migrations, largest first. */
+function smallerTemplates(migrations: number): number[] {
+  const re = new RegExp(`^relais-fleet-template-(\\d+)-m${migrations}$`)
+  return readdirSync(tmpdir())
+    .flatMap((name) => {
+      const m = re.exec(name)
+      return m && existsSync(join(tmpdir(), name, 'creds.json')) ? [Number(m[1])] : []
+    })
+    .sort((a, b) => b - a)
 }
 
 export async function startFleetCloud(
