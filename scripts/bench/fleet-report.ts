@@ -84,6 +84,7 @@ export function formatFleetReport(run: FleetRun): string {
       'ceiling: InfluxDB not measured (the cloud wrote to the embedded sink; --influx to use influxd)',
     )
   }
+  if (run.failure) lines.push('', `${run.failure.agents} agents: FAILED, ${run.failure.error}`)
   const errors = run.results.reduce((s, r) => s + errorsOf(r), 0)
   const outcomes = run.results.map(
     (r) =>

@@ -11,9 +11,9 @@ import {
   mosquittoCeiling,
 } from './fleet-ceilings.js'
 import { type FleetCloud, startFleetCloud } from './fleet-cloud.js'
-import { FleetWorkers, type Scanned } from './fleet-workers.js'
+import { summarise } from './fleet-summary.js'
+import { FleetWorkers } from './fleet-workers.js'
 import { benchMeta } from './meta.js'
-import { quantile } from './phases.js'
 import { cpuSeconds, RssSampler, rssBytes, runQueueWaitSeconds } from './proc-stats.js'
 import { benchCodes } from './workload.js'
 
@@ -67,6 +67,8 @@ export interface FleetRun {
   meta: ReturnType<typeof benchMeta<Omit<FleetOptions, 'progress'>>> & { sink: string }
   results: FleetResult[]
   influxCeiling?: InfluxCeiling
+  /** The fleet size that could not be run, and why; the sizes before it are still reported. */
+  failure?: { agents: number; error: string }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -82,25 +84,17 @@ export async function runFleet(o: FleetOptions): Promise<FleetRun> {
   const workers = FleetWorkers.start(o.workers)
   const results: FleetResult[] = []
   let ceiling: InfluxCeiling | undefined
+  let failure: FleetRun['failure']
   try {
     for (const k of o.agents) {
-      progress(`${k} agents: provisioning (or copying the cached template) and starting the cloud`)
-      const cloud = await startFleetCloud(k, codes, influxd?.url)
-      let r: FleetResult
       try {
-        r = await measure(cloud, workers, k, codes, o, progress)
-      } finally {
-        await workers.close()
-        await cloud.stop()
+        results.push(await fleetSize(k, workers, codes, o, progress, influxd))
+      } catch (err) {
+        // What limited the run is a finding too: report it with the sizes that did run.
+        failure = { agents: k, error: err instanceof Error ? err.message : String(err) }
+        progress(`${k} agents FAILED: ${failure.error}`)
+        break
       }
-      // With the cloud stopped, so the broker has the machine as the cloud had it.
-      progress(`${k} agents: Mosquitto ceiling`)
-      r.mosquitto = await mosquittoCeiling(workers, cloud.creds.slice(0, k), {
-        seconds: o.ceilingSeconds,
-        maxOutstanding: 1000,
-        concurrency: 200,
-      })
-      results.push(r)
     }
     if (influxd) {
       progress('InfluxDB ceiling: batches of 5,000 points')
@@ -111,7 +105,34 @@ export async function runFleet(o: FleetOptions): Promise<FleetRun> {
     await influxd?.stop()
   }
   const sink = influxd ? 'InfluxDB (influxd via the testkit)' : 'embedded (SQLite time series)'
-  return { meta: { ...benchMeta(loadBefore, options), sink }, results, influxCeiling: ceiling }
+  return { meta: { ...benchMeta(loadBefore, options), sink }, results, influxCeiling: ceiling, failure }
+}
+
+async function fleetSize(
+  k: number,
+  workers: FleetWorkers,
+  codes: string[],
+  o: FleetOptions,
+  progress: (line: string) => void,
+  influxd?: Influxd,
+): Promise<FleetResult> {
+  progress(`${k} agents: provisioning (or copying the cached template) and starting the cloud`)
+  const cloud = await startFleetCloud(k, codes, influxd?.url)
+  let r: FleetResult
+  try {
+    r = await measure(cloud, workers, k, codes, o, progress)
+  } finally {
+    await workers.close()
+    await cloud.stop()
+  }
+  // With the cloud stopped, so the broker has the machine as the cloud had it.
+  progress(`${k} agents: Mosquitto ceiling`)
+  r.mosquitto = await mosquittoCeiling(workers, cloud.creds.slice(0, k), {
+    seconds: o.ceilingSeconds,
+    maxOutstanding: 1000,
+    concurrency: 200,
+  })
+  return r
 }
 
 async function measure(
@@ -168,44 +189,4 @@ async function measure(
     pointsPerSec: ((m1[WRITTEN] ?? Number.NaN) - (m0[WRITTEN] ?? Number.NaN)) / window,
     droppedPoints: (m1[DROPPED] ?? 0) - (m0[DROPPED] ?? 0),
   })
-}
-
-type CloudSide = Pick<
-  FleetResult,
-  | 'provisionSeconds'
-  | 'connectSeconds'
-  | 'cloudConnected'
-  | 'cloudRssMB'
-  | 'cloudRssMaxMB'
-  | 'cloudCpuPercent'
-  | 'cloudCpuWaitPercent'
-  | 'pointsPerSec'
-  | 'droppedPoints'
->
-
-function summarise(k: number, parts: Scanned[], cloud: CloudSide): FleetResult {
-  const latencies = parts.flatMap((p) => p.latencies).sort((a, b) => a - b)
-  const seconds = Math.max(...parts.map((p) => p.seconds))
-  const outcomes: Record<string, number> = {}
-  for (const p of parts)
-    for (const [key, n] of Object.entries(p.outcomes)) outcomes[key] = (outcomes[key] ?? 0) + n
-  const add = (f: (p: Scanned) => number) => parts.reduce((s, p) => s + f(p), 0)
-  return {
-    agents: k,
-    ...cloud,
-    held: add((p) => p.held),
-    seconds,
-    sent: add((p) => p.sent),
-    acked: latencies.length,
-    ackedPerSec: latencies.length / seconds,
-    p50Ms: quantile(latencies, 0.5),
-    p99Ms: quantile(latencies, 0.99),
-    maxMs: latencies.at(-1) ?? Number.NaN,
-    lost: add((p) => p.lost),
-    errors: add((p) => p.unmatched + p.publishErrors),
-    outcomes,
-    healthPerSec: add((p) => p.healthSent) / seconds,
-    generatorCpuPercent: add((p) => p.cpuPercent),
-    generatorRssMB: add((p) => p.rssMB),
-  }
 }

@@ -75,4 +75,4 @@ const png = fleetChart(run.results, run.meta.options.rate)
 if (png) writeFileSync(`${stem}.png`, png)
 console.log(`\nwritten: ${stem}.txt, .json${png ? ' and .png' : ' (no chart: no scans)'}`)
 // Lost acks or dropped connections mean the figures are not valid.
-if (run.results.some((r) => errorsOf(r) > 0)) process.exitCode = 1
+if (run.failure || run.results.some((r) => errorsOf(r) > 0)) process.exitCode = 1
