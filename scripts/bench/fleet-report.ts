@@ -63,7 +63,8 @@ export function formatFleetReport(run: FleetRun): string {
     const m = r.mosquitto
     lines.push(
       `${r.agents} agents: provisioned in ${r.provisionSeconds > 0 ? `${num(r.provisionSeconds, 0)} s` : 'a cached template (copied)'}, ` +
-        `cloud RSS max ${num(r.cloudRssMaxMB, 0)} MB, cloud's own count of connected clients ${num(r.cloudConnected, 0)}, ` +
+        `cloud RSS ${num(r.cloudRssStartMB, 0)} MB before the first connect (growth per agent held ` +
+        `${num(((r.cloudRssMB - r.cloudRssStartMB) * 1024) / r.agents, 1)} KB, an upper bound: warm-up counts too), max ${num(r.cloudRssMaxMB, 0)} MB, cloud's own count of connected clients ${num(r.cloudConnected, 0)}, ` +
         `load generator ${num(r.generatorCpuPercent, 0)}% of a core and ${num(r.generatorRssMB, 0)} MB ` +
         `(${num((r.generatorRssMB * 1024) / r.agents, 0)} KB per connection, the workers' Node and tsx included)`,
       m === undefined

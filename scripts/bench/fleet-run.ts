@@ -52,6 +52,8 @@ export interface FleetResult {
   errors: number
   outcomes: Record<string, number>
   healthPerSec: number
+  /** Before the first agent connected: what the fleet adds is the difference. */
+  cloudRssStartMB: number
   cloudRssMB: number
   cloudRssMaxMB: number
   cloudCpuPercent: number
@@ -153,6 +155,7 @@ async function measure(
     healthS: o.healthS,
     birth: true,
   }
+  const rssStart = rssBytes(cloud.pid)
   const started = performance.now()
   const connected = await workers.connect(setup, cloud.creds.slice(0, k), 25)
   const connectSeconds = (performance.now() - started) / 1000
@@ -182,6 +185,7 @@ async function measure(
     provisionSeconds: cloud.provisionSeconds,
     connectSeconds,
     cloudConnected: m1.relais_mqtt_connected_clients ?? Number.NaN,
+    cloudRssStartMB: rssStart / 2 ** 20,
     cloudRssMB: rssNow / 2 ** 20,
     cloudRssMaxMB: rssMax / 2 ** 20,
     cloudCpuPercent: (cpu / window) * 100,

@@ -8,6 +8,7 @@ export type CloudSide = Pick<
   | 'provisionSeconds'
   | 'connectSeconds'
   | 'cloudConnected'
+  | 'cloudRssStartMB'
   | 'cloudRssMB'
   | 'cloudRssMaxMB'
   | 'cloudCpuPercent'
