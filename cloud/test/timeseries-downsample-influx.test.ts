@@ -19,7 +19,9 @@ const log = pino({ level: process.env.RELAIS_TEST_LOG ?? 'silent' })
 const DATABASE = 'relais_downsample'
 const FIVE_MIN = 300_000
 // A bucket boundary an hour ago: recent enough for any policy, settled for a backfill.
-const T0 = Math.floor((Date.now() - 3_600_000) / FIVE_MIN) * FIVE_MIN
+// On a 10-minute boundary: the read below groups by time(10m), and InfluxDB aligns those buckets to the
+// epoch, so a T0 on an odd 5 minutes split the pair (the test failed in every other 5 minutes).
+const T0 = Math.floor((Date.now() - 3_600_000) / (2 * FIVE_MIN)) * (2 * FIVE_MIN)
 
 const health = (agent: string, ts: number, outbox: number, battery: number): Point => ({
   measurement: 'health',
