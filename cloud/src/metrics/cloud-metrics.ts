@@ -64,48 +64,64 @@ export class CloudMetrics {
         for (const [reason, n] of ingest()?.refused ?? []) set({ reason }, n)
       },
     )
-    counter(r, 'relais_ingest_received_total', 'Messages received on event topics', [], (set) => {
-      const m = ingest()
-      if (m) set({}, m.received)
-    })
-    counter(r, 'relais_ingest_ack_failures_total', 'Acks the broker did not take', [], (set) => {
-      const m = ingest()
-      if (m) set({}, m.ackFailures)
-    })
     const series = sources.series ?? (() => undefined)
-    gauge(
-      r,
-      'relais_timeseries_buffered_points',
-      'Time-series points waiting or being written',
-      [],
-      (set) => {
-        const s = series()
-        if (s) set({}, s.buffered)
-      },
-    )
-    counter(r, 'relais_timeseries_written_points_total', 'Time-series points written', [], (set) => {
-      const s = series()
-      if (s) set({}, s.written)
-    })
-    counter(
-      r,
-      'relais_timeseries_dropped_points_total',
-      'Time-series points lost (buffer full, refused, left at stop)',
-      [],
-      (set) => {
-        const s = series()
-        if (s) set({}, s.dropped)
-      },
-    )
-    counter(r, 'relais_timeseries_failed_writes_total', 'Time-series batch writes that failed', [], (set) => {
-      const s = series()
-      if (s) set({}, s.failedWrites)
-    })
     const broker = sources.broker ?? (() => undefined)
-    gauge(r, 'relais_mqtt_connected_clients', 'MQTT clients connected to the embedded broker', [], (set) => {
-      const b = broker()
-      if (b) set({}, b.connected)
-    })
+    // Unlabelled values, each read from one part; left out of the scrape while that part is not running.
+    const singles: Array<[typeof counter, string, string, () => number | undefined]> = [
+      [
+        counter,
+        'relais_ingest_received_total',
+        'Messages received on event topics',
+        () => ingest()?.received,
+      ],
+      [
+        counter,
+        'relais_ingest_ack_failures_total',
+        'Acks the broker did not take',
+        () => ingest()?.ackFailures,
+      ],
+      [
+        gauge,
+        'relais_timeseries_buffered_points',
+        'Time-series points waiting or being written',
+        () => series()?.buffered,
+      ],
+      [
+        counter,
+        'relais_timeseries_written_points_total',
+        'Time-series points written',
+        () => series()?.written,
+      ],
+      [
+        counter,
+        'relais_timeseries_dropped_points_total',
+        'Time-series points lost (buffer full, refused, left at stop)',
+        () => series()?.dropped,
+      ],
+      [
+        counter,
+        'relais_timeseries_failed_writes_total',
+        'Time-series batch writes that failed',
+        () => series()?.failedWrites,
+      ],
+      [
+        gauge,
+        'relais_mqtt_connected_clients',
+        'MQTT clients connected to the embedded broker',
+        () => broker()?.connected,
+      ],
+      [
+        counter,
+        'relais_mqtt_sessions_closed_credentials_total',
+        'Sessions ended because their secret was rotated or revoked',
+        () => sources.credentialsClosed?.(),
+      ],
+    ]
+    for (const [kind, name, help, read] of singles)
+      kind(r, name, help, [], (set) => {
+        const v = read()
+        if (v !== undefined) set({}, v)
+      })
     gauge(
       r,
       'relais_mqtt_sessions',
@@ -114,16 +130,6 @@ export class CloudMetrics {
       (set) => {
         const b = broker()
         if (b) for (const [kind, n] of Object.entries(b.sessions)) set({ kind }, n)
-      },
-    )
-    counter(
-      r,
-      'relais_mqtt_sessions_closed_credentials_total',
-      'Sessions ended because their secret was rotated or revoked',
-      [],
-      (set) => {
-        const n = sources.credentialsClosed?.()
-        if (n !== undefined) set({}, n)
       },
     )
     const agents = sources.agents ?? (() => undefined)
