@@ -1,10 +1,11 @@
 // A throwaway InfluxDB 1.x server for one test: its own temp dir (meta, data, wal), loopback ports only,
 // no usage reporting, no self-monitoring database, quiet logs. Imported by tests only.
-import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { findExecutable, freePort, waitFor } from './services.js'
+import { superviseServer } from './server-process.js'
+import { findExecutable, freePort } from './services.js'
 
 export interface Influxd {
   /** http://127.0.0.1:<port> */
@@ -63,51 +64,18 @@ bind-address = "127.0.0.1:${rpcPort}"
 `,
   )
   const child = spawn(bin, ['run', '-config', config], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  const keep = (d: Buffer) => {
-    output = (output + d.toString()).slice(-4000)
-  }
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  // A test process that exits without stop() (a failed assertion, a crash) must not leave a server or
-  // its files behind.
-  const killOnExit = () => {
-    child.kill('SIGKILL')
-    rmSync(dir, { recursive: true, force: true })
-  }
-  process.once('exit', killOnExit)
-
-  const stop = async () => {
-    process.removeListener('exit', killOnExit)
-    await terminate(child, exited)
-    rmSync(dir, { recursive: true, force: true })
-  }
-  const url = `http://127.0.0.1:${port}`
-  try {
-    await Promise.race([
-      waitFor(`influxd on ${url}`, async () => (await fetch(`${url}/ping`)).status === 204, opts.timeoutMs),
-      exited.then(() => {
-        throw new Error(`influxd exited at start (code ${child.exitCode}): ${output.trim()}`)
-      }),
-    ])
-  } catch (err) {
-    await stop()
-    throw err
-  }
-  return { url, port, stop }
-}
-
-async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  child.kill('SIGTERM')
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<'late'>((r) => {
-    timer = setTimeout(() => r('late'), 5000)
+  const server = superviseServer(child, {
+    name: 'influxd',
+    dir,
+    askStop: () => child.kill('SIGTERM'),
+    kill: () => child.kill('SIGKILL'),
   })
-  if ((await Promise.race([exited, late])) === 'late') {
-    child.kill('SIGKILL')
-    await exited
-  }
-  clearTimeout(timer)
+  const url = `http://127.0.0.1:${port}`
+  await server.ready(
+    `influxd on ${url}`,
+    async () => (await fetch(`${url}/ping`)).status === 204,
+    opts.timeoutMs,
+  )
+  const stop = server.stop
+  return { url, port, stop }
 }

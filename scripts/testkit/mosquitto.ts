@@ -1,11 +1,12 @@
 // A throwaway Mosquitto broker for one test: its own temp dir (config, password file, ACL), a loopback
 // listener on a free port, no anonymous clients, no persistence. Imported by tests only.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import mqtt from 'mqtt'
-import { findExecutable, freePort, waitFor } from './services.js'
+import { superviseServer } from './server-process.js'
+import { findExecutable, freePort } from './services.js'
 
 export interface MosquittoUser {
   username: string
@@ -104,42 +105,23 @@ connection_messages true
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   })
-  let output = ''
-  const keep = (d: Buffer) => {
-    output = (output + d.toString()).slice(-20_000)
-  }
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const killGroup = () => {
     try {
       process.kill(-child.pid!, 'SIGKILL')
     } catch {}
   }
-  const killOnExit = () => {
-    killGroup()
-    rmSync(dir, { recursive: true, force: true })
-  }
-  process.once('exit', killOnExit)
-  const stop = async () => {
-    process.removeListener('exit', killOnExit)
-    await terminate(child, exited, killGroup)
-    rmSync(dir, { recursive: true, force: true })
-  }
+  const server = superviseServer(child, {
+    name: 'mosquitto',
+    dir,
+    askStop: () => child.stdin?.end(),
+    kill: killGroup,
+    logBytes: 20_000,
+  })
+  const stop = server.stop
 
   const url = `mqtt://127.0.0.1:${port}`
-  try {
-    await Promise.race([
-      waitFor(`mosquitto on ${url}`, () => canConnect(url, first), opts.timeoutMs),
-      exited.then(() => {
-        throw new Error(`mosquitto exited at start (code ${child.exitCode}): ${output.trim()}`)
-      }),
-    ])
-  } catch (err) {
-    await stop()
-    throw err
-  }
-  return { url, port, log: () => output, stop }
+  await server.ready(`mosquitto on ${url}`, () => canConnect(url, first), opts.timeoutMs)
+  return { url, port, log: server.log, stop }
 }
 
 /** One MQTT connect as `user`: true once the listener is up and the password file loaded. */
@@ -153,18 +135,4 @@ async function canConnect(url: string, user: MosquittoUser): Promise<boolean> {
   })
   await client.endAsync()
   return true
-}
-
-async function terminate(child: ChildProcess, exited: Promise<void>, kill: () => void): Promise<void> {
-  child.stdin?.end()
-  if (child.exitCode !== null || child.signalCode !== null) return
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<'late'>((r) => {
-    timer = setTimeout(() => r('late'), 5000)
-  })
-  if ((await Promise.race([exited, late])) === 'late') {
-    kill()
-    await exited
-  }
-  clearTimeout(timer)
 }

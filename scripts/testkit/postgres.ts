@@ -5,11 +5,12 @@
 // PostgreSQL refuses to run as root, and tests and CI run as root. Then initdb and postgres run as an
 // unprivileged system user, RELAIS_PG_USER or Debian's `postgres` (the postgresql package creates it;
 // .ci/run adds it if missing), through spawn's uid/gid: no sudo, runuser or shell in between.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { chownSync, existsSync, mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, waitFor } from './services.js'
+import { superviseServer } from './server-process.js'
+import { freePort } from './services.js'
 
 export interface Postgres {
   /** postgres://relais@127.0.0.1:<port>/postgres: the superuser, for creating databases. */
@@ -80,25 +81,16 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
     ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', '', '-F', '-c', 'full_page_writes=off'],
     { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir, ...who },
   )
-  let output = ''
-  const keep = (d: Buffer) => {
-    output = (output + d.toString()).slice(-4000)
-  }
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  // A test process that exits without stop() must not leave a server or its files behind. SIGQUIT is
-  // PostgreSQL's immediate shutdown: the postmaster takes its backends down with it.
-  const killOnExit = () => {
-    child.kill('SIGQUIT')
-    rmSync(dir, { recursive: true, force: true })
-  }
-  process.once('exit', killOnExit)
-  const stop = async () => {
-    process.removeListener('exit', killOnExit)
-    await terminate(child, exited)
-    rmSync(dir, { recursive: true, force: true })
-  }
+  const server = superviseServer(child, {
+    name: 'postgres',
+    dir,
+    // SIGINT: fast shutdown (disconnects clients, no waiting for them to leave).
+    askStop: () => child.kill('SIGINT'),
+    kill: () => child.kill('SIGKILL'),
+    // SIGQUIT is PostgreSQL's immediate shutdown: the postmaster takes its backends down with it.
+    killOnExit: () => child.kill('SIGQUIT'),
+  })
+  const stop = server.stop
 
   const url = `postgres://relais@127.0.0.1:${port}/postgres`
   const { default: pg } = await import('pg')
@@ -111,17 +103,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
       await c.end()
     }
   }
-  try {
-    await Promise.race([
-      waitFor(`postgres on port ${port}`, () => admin(async () => true), opts.timeoutMs),
-      exited.then(() => {
-        throw new Error(`postgres exited at start (code ${child.exitCode}): ${output.trim()}`)
-      }),
-    ])
-  } catch (err) {
-    await stop()
-    throw err
-  }
+  await server.ready(`postgres on port ${port}`, () => admin(async () => true), opts.timeoutMs)
   if (opts.unref) {
     child.unref()
     for (const s of [child.stdout, child.stderr]) (s as { unref?: () => void } | null)?.unref?.()
@@ -132,19 +114,4 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
     return `postgres://relais@127.0.0.1:${port}/${name}`
   }
   return { url, port, createDatabase, stop }
-}
-
-async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  // SIGINT: fast shutdown (disconnects clients, no waiting for them to leave).
-  child.kill('SIGINT')
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<'late'>((r) => {
-    timer = setTimeout(() => r('late'), 5000)
-  })
-  if ((await Promise.race([exited, late])) === 'late') {
-    child.kill('SIGKILL')
-    await exited
-  }
-  clearTimeout(timer)
 }
