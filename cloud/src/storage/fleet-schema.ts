@@ -19,6 +19,8 @@ export interface MqttAccountsTable {
   revoked_at: number | null
   /** Last rotate or revoke (epoch ms): the running broker polls for changes by it. */
   credentials_at: number
+  /** The secret as Mosquitto's password file wants it (migration 0008); null if made before it. */
+  mosquitto_hash: string | null
 }
 
 export interface FleetTables {

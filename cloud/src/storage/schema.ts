@@ -49,6 +49,8 @@ export interface AgentsTable {
   reported_at: number | null
   /** Last rotate or revoke (migration 0006): the running broker polls for changes by it. */
   credentials_at: number | null
+  /** The secret as Mosquitto's password file wants it (migration 0008); null if made before it. */
+  mosquitto_hash: string | null
 }
 
 export interface ListsTable {

@@ -5,6 +5,7 @@
 import { isId } from '@relais/hardware'
 import { type AccountRules, patternProblems } from '../../broker/account-rules.js'
 import { conflict, invalid, notFound } from '../../lib/errors.js'
+import { mosquittoHash } from '../../lib/mosquitto-hash.js'
 import { hashSecret, newSecret } from '../../lib/secrets.js'
 import type { Db } from '../../storage/db.js'
 
@@ -56,6 +57,7 @@ export async function addAccount(
   if (problems.length > 0) throw invalid(problems.join('; '))
   const secret = newSecret('rm_')
   const secretHash = await hashSecret(secret)
+  const mosquitto = await mosquittoHash(secret)
   await db.transaction().execute(async (trx) => {
     if (await trx.selectFrom('agents').select('id').where('id', '=', input.name).executeTakeFirst())
       throw conflict(`'${input.name}' is an agent id; accounts cannot use agent ids as usernames`)
@@ -74,6 +76,7 @@ export async function addAccount(
         created_at: now,
         revoked_at: null,
         credentials_at: now,
+        mosquitto_hash: mosquitto,
       })
       .execute()
   })

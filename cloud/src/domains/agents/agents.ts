@@ -4,6 +4,7 @@
 // a session that authenticated with the old secret (broker/credential-watch.ts).
 import { assertId, isId } from '@relais/hardware'
 import { conflict, invalid, notFound, RelaisError } from '../../lib/errors.js'
+import { mosquittoHash } from '../../lib/mosquitto-hash.js'
 import { hashSecret, newSecret } from '../../lib/secrets.js'
 import type { Db } from '../../storage/db.js'
 import { AGENT_KINDS, type AgentKind, placementOf } from './kinds.js'
@@ -51,6 +52,7 @@ export async function addAgent(
   const tags = normaliseTags(input.tags ?? [])
   const secret = newSecret('ra_')
   const secretHash = await hashSecret(secret)
+  const mosquitto = await mosquittoHash(secret)
   await db.transaction().execute(async (trx) => {
     if (await trx.selectFrom('agents').select('id').where('id', '=', id).executeTakeFirst()) {
       throw conflict(`agent '${id}' already exists`)
@@ -77,6 +79,8 @@ export async function addAgent(
         config_hash: null,
         reported_at: null,
         credentials_at: now,
+        // For an external Mosquitto's password file (broker/mosquitto-export.ts).
+        mosquitto_hash: mosquitto,
       })
       .execute()
     if (tags.length > 0)
@@ -102,13 +106,14 @@ export async function findAgent(db: Db, id: string): Promise<AgentRecord | undef
 export async function rotateAgentSecret(db: Db, id: string, now = Date.now()): Promise<{ secret: string }> {
   const secret = newSecret('ra_')
   const secretHash = await hashSecret(secret)
+  const mosquitto = await mosquittoHash(secret)
   await db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('agents').select('revoked_at').where('id', '=', id).executeTakeFirst()
     if (row === undefined) throw notFound(`agent '${id}'`)
     if (row.revoked_at !== null) throw agentRevoked(id)
     await trx
       .updateTable('agents')
-      .set({ secret_hash: secretHash, credentials_at: now })
+      .set({ secret_hash: secretHash, mosquitto_hash: mosquitto, credentials_at: now })
       .where('id', '=', id)
       .execute()
   })

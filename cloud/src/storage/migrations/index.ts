@@ -8,6 +8,7 @@ import * as m0004 from './0004-rounds.js'
 import * as m0005 from './0005-presence.js'
 import * as m0006 from './0006-fleet-registry.js'
 import * as m0007 from './0007-availability-alerts.js'
+import * as m0008 from './0008-mosquitto-hashes.js'
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0005-presence': m0005,
   '0006-fleet-registry': m0006,
   '0007-availability-alerts': m0007,
+  '0008-mosquitto-hashes': m0008,
 }
