@@ -52,6 +52,7 @@ const postgresSuites = [
   'cloud/test/fleet-http-agents.test.ts',
   'cloud/test/fleet-registry-cli.test.ts',
   'cloud/test/accounts-cli.test.ts',
+  'cloud/test/mosquitto-export.test.ts',
   'cloud/test/cli-token.test.ts',
   // the ops page's API (open-alert counts, registry joins)
   'cloud/test/ops-api.test.ts',

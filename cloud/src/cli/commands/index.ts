@@ -4,6 +4,7 @@ import { accountAddCommand, accountListCommand, accountRevokeCommand } from './a
 import { agentAddCommand } from './agent.js'
 import { agentListCommand, agentRevokeCommand, agentRotateCommand, agentTagCommand } from './agent-manage.js'
 import { barcodeCommand } from './barcode.js'
+import { brokerExportCommand } from './broker.js'
 import { catalogueImportCommand } from './catalogue.js'
 import { courierAddCommand } from './courier.js'
 import { depotAddCommand } from './depot.js'
@@ -25,6 +26,7 @@ export const commands: Command[] = [
   accountAddCommand,
   accountListCommand,
   accountRevokeCommand,
+  brokerExportCommand,
   siteAddCommand,
   siteAssignCommand,
   depotAddCommand,
