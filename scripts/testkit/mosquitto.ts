@@ -51,7 +51,15 @@ export interface StartMosquittoOptions {
    * `users` may then be empty.
    */
   anonymous?: boolean
-  /** Default a free one. */
+  /**
+   * Ready-made files (`relais broker export-mosquitto`) instead of `users`, which may then be empty;
+   * `probe` is a login in them, to tell when the broker is ready. Kept when the broker stops, so a
+   * restart on the same port finds them.
+   */
+  files?: { passwords: string; acl: string; probe: { username: string; password: string } }
+  /** More mosquitto.conf lines, e.g. `max_queued_messages 10000`. */
+  extraConfig?: string[]
+  /** Default a free one; give the port of a stopped broker to restart it where its clients reconnect. */
   port?: number
   timeoutMs?: number
 }
@@ -60,26 +68,18 @@ export async function startMosquitto(opts: StartMosquittoOptions): Promise<Mosqu
   const found = findMosquitto()
   if (found === undefined) throw new Error(`mosquitto not found (${MOSQUITTO_INSTALL})`)
   const first =
-    opts.users[0] ?? (opts.anonymous ? { username: 'anonymous', password: '', acl: [] } : undefined)
+    opts.users[0] ??
+    (opts.files ? { ...opts.files.probe, acl: [] } : undefined) ??
+    (opts.anonymous ? { username: 'anonymous', password: '', acl: [] } : undefined)
   if (first === undefined) throw new Error('startMosquitto needs at least one user')
   const port = opts.port ?? (await freePort())
   // mkdtemp makes the folder 0700: the password file's hashes stay private to this user.
   const dir = mkdtempSync(join(tmpdir(), 'relais-mosquitto-'))
-  const passwords = join(dir, 'passwd')
-  const acl = join(dir, 'acl')
+  const passwords = opts.files?.passwords ?? join(dir, 'passwd')
+  const acl = opts.files?.acl ?? join(dir, 'acl')
   const config = join(dir, 'mosquitto.conf')
-  opts.users.forEach((u, i) => {
-    // -c creates the file with the first user; -b takes the password from the command line.
-    execFileSync(found.passwd, [...(i === 0 ? ['-c'] : []), '-b', passwords, u.username, u.password], {
-      stdio: 'ignore',
-    })
-  })
-  writeFileSync(
-    acl,
-    opts.users
-      .map((u) => [`user ${u.username}`, ...u.acl.map((l) => `topic ${l}`), ''].join('\n'))
-      .join('\n'),
-  )
+  if (opts.files === undefined) writeUsers(found.passwd, passwords, acl, opts.users)
+
   // stderr, not stdout: stdout is block-buffered into a pipe, so log() would lag behind the broker.
   // Started as root, Mosquitto switches to the `mosquitto` user, which could not read this folder:
   // name the current user, which makes that switch a no-op.
@@ -96,6 +96,7 @@ log_type warning
 log_type notice
 log_type information
 connection_messages true
+${(opts.extraConfig ?? []).join('\n')}
 `,
   )
   // The broker runs under a small sh that stops it and removes the folder once our end of its stdin
@@ -135,4 +136,18 @@ async function canConnect(url: string, user: MosquittoUser): Promise<boolean> {
   })
   await client.endAsync()
   return true
+}
+
+/** The password file (through mosquitto_passwd) and the ACL of `users`. */
+function writeUsers(passwd: string, passwords: string, acl: string, users: MosquittoUser[]): void {
+  users.forEach((u, i) => {
+    // -c creates the file with the first user; -b takes the password from the command line.
+    execFileSync(passwd, [...(i === 0 ? ['-c'] : []), '-b', passwords, u.username, u.password], {
+      stdio: 'ignore',
+    })
+  })
+  writeFileSync(
+    acl,
+    users.map((u) => [`user ${u.username}`, ...u.acl.map((l) => `topic ${l}`), ''].join('\n')).join('\n'),
+  )
 }
