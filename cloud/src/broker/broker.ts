@@ -4,10 +4,13 @@ import { createServer, type Server } from 'node:net'
 import { createServer as createTlsServer } from 'node:tls'
 import type { Feature } from '@relais/hardware'
 import { Aedes, type Client } from 'aedes'
+import type { SubscribeOptions } from '../ingest/bus.js'
 import type { Logger } from '../lib/logger.js'
 import type { AccountAuthenticator } from './account-auth.js'
 import type { AgentAuthenticator } from './agent-auth.js'
 import { type AuthEvents, createAuthHooks, type Identity } from './auth-hooks.js'
+import { redisClusterParts } from './cluster.js'
+import { matches } from './topic-patterns.js'
 
 export interface BrokerOptions {
   host: string
@@ -18,6 +21,8 @@ export interface BrokerOptions {
   accounts?: AccountAuthenticator
   log: Logger
   events?: AuthEvents
+  /** RELAIS_REDIS_URL: this node is one of a cluster sharing routing and sessions through Redis. */
+  cluster?: { redisUrl: string }
 }
 
 export type MessageHandler = (topic: string, payload: Buffer) => void
@@ -27,6 +32,8 @@ export class Broker implements Feature {
   private aedesInstance?: Aedes
   private readonly servers: Server[] = []
   private hooks?: ReturnType<typeof createAuthHooks>
+  /** Shared subscriptions of a cluster node, served from this node's own clients' publishes. */
+  private readonly local = new Set<{ filter: string; handler: MessageHandler }>()
   /** The TCP port actually bound (differs from the option when it was 0). */
   port = 0
   tlsPort = 0
@@ -71,7 +78,19 @@ export class Broker implements Feature {
       this.opts.events,
     )
     const { preConnect, authenticate, authorizePublish, authorizeSubscribe } = this.hooks
-    const aedes = await Aedes.createBroker({ preConnect, authenticate, authorizePublish, authorizeSubscribe })
+    const cluster = this.opts.cluster && redisClusterParts(this.opts.cluster.redisUrl, log)
+    const aedes = await Aedes.createBroker({
+      preConnect,
+      authenticate,
+      authorizePublish,
+      authorizeSubscribe,
+      ...cluster,
+      // Called once, on the node the publishing client is connected to, after the message was routed.
+      published: (packet, client, done) => {
+        if (client !== null && this.local.size > 0) this.deliverLocal(packet.topic, packet.payload)
+        done(null)
+      },
+    })
     this.aedesInstance = aedes
     const hooks = this.hooks
     aedes.on('clientDisconnect', (client) => hooks.forget(client))
@@ -118,8 +137,24 @@ export class Broker implements Feature {
     )
   }
 
-  /** An in-process subscription: no network hop, no QoS bookkeeping (the application ack does that). */
-  async subscribe(filter: string, handler: MessageHandler): Promise<() => Promise<void>> {
+  /**
+   * An in-process subscription: no network hop, no QoS bookkeeping (the application ack does that).
+   * In a cluster a plain subscription hears every node's messages (through Redis), so a shared one is
+   * served from the `published` hook instead: each event is ingested by the node its device is
+   * connected to, once in the cluster (issue 7), as an MQTT 5 shared subscription would (section 4.8.2).
+   */
+  async subscribe(
+    filter: string,
+    handler: MessageHandler,
+    o: SubscribeOptions = {},
+  ): Promise<() => Promise<void>> {
+    if (o.share && this.opts.cluster) {
+      const entry = { filter, handler }
+      this.local.add(entry)
+      return async () => {
+        this.local.delete(entry)
+      }
+    }
     const fn = (packet: { topic: string; payload: Buffer | string }, cb: () => void) => {
       try {
         handler(
@@ -132,6 +167,18 @@ export class Broker implements Feature {
     }
     await new Promise<void>((resolve) => this.aedes.subscribe(filter, fn, () => resolve()))
     return () => new Promise<void>((resolve) => this.aedes.unsubscribe(filter, fn, () => resolve()))
+  }
+
+  private deliverLocal(topic: string, payload: Buffer | string): void {
+    const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload
+    for (const { filter, handler } of this.local) {
+      if (!matches(filter, topic)) continue
+      try {
+        handler(topic, bytes)
+      } catch (err) {
+        this.opts.log.error({ err, topic }, 'local subscriber failed')
+      }
+    }
   }
 
   async stop(): Promise<void> {

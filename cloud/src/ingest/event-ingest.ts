@@ -65,8 +65,10 @@ export class EventIngest implements Feature {
 
   async start(): Promise<void> {
     this.stopping = false
-    this.unsubscribe = await this.o.bus.subscribe(filters.allEvents(), (topic, payload) =>
-      this.receive(topic, payload),
+    this.unsubscribe = await this.o.bus.subscribe(
+      filters.allEvents(),
+      (topic, payload) => this.receive(topic, payload),
+      { share: true },
     )
     this.pruneTimer = setInterval(() => void this.pruneDedupe(), 3600_000)
     this.pruneTimer.unref()

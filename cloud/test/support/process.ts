@@ -47,6 +47,17 @@ export class CloudProcess {
     this.child.stderr!.on('data', (d) => {
       this.output += d
     })
+    // With an external broker the cloud has no MQTT listener: it is ready when HTTP answers, which it
+    // does only after the broker link and ingest started (cloud.ts boot order).
+    if (this.env.RELAIS_BROKER_URL) {
+      await waitFor(
+        'the cloud to answer /healthz',
+        async () =>
+          (await fetch(`http://127.0.0.1:${this.env.RELAIS_HTTP_PORT}/healthz`).catch(() => undefined))?.ok,
+        30_000,
+      )
+      return
+    }
     await waitFor(
       'the cloud to accept MQTT connections',
       () =>
@@ -68,7 +79,8 @@ export class CloudProcess {
 
   kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.child
-    if (!child || child.exitCode !== null) return Promise.resolve()
+    // A child ended by a signal keeps exitCode null: signalCode says it is gone too.
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
     return new Promise((resolve) => {
       // A graceful stop that hangs is a bug the test should see fail, not wait on forever.
       const force = setTimeout(() => child.kill('SIGKILL'), 15_000)
