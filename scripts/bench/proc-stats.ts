@@ -1,7 +1,7 @@
 // CPU and memory of another process, read from /proc (Linux only), so the server is measured apart
 // from the load generator that shares the machine with it.
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 
 // utime and stime are in clock ticks; 100 on nearly every Linux, but ask rather than assume.
 const TICKS_PER_SECOND = (() => {
@@ -19,6 +19,44 @@ export function cpuSeconds(pid: number): number {
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   // rest[0] is field 3 (state); utime and stime are fields 14 and 15.
   return (Number(rest[11]) + Number(rest[12])) / TICKS_PER_SECOND
+}
+
+/** Fields 3 onwards of /proc/<pid>/stat (the command name, which may hold spaces, cut off). */
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+}
+
+/**
+ * CPU seconds of `pid` and all its descendants, live ones and those already reaped (PostgreSQL: the
+ * postmaster and a backend per connection). A child that exits mid-window moves its time from the live
+ * sum to its parent's cutime/cstime, so a difference of two readings stays right.
+ */
+export function treeCpuSeconds(pid: number): number {
+  const children = new Map<number, number[]>()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      // rest[1] is field 4, the parent's pid.
+      const ppid = Number(statFields(Number(name))[1])
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)])
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  let total = 0
+  const visit = (p: number) => {
+    try {
+      const f = statFields(p)
+      // utime, stime, cutime, cstime: fields 14 to 17.
+      total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICKS_PER_SECOND
+    } catch {
+      return
+    }
+    for (const c of children.get(p) ?? []) visit(c)
+  }
+  visit(pid)
+  return total
 }
 
 /**

@@ -12,6 +12,8 @@ export interface RedisServer {
   /** redis://127.0.0.1:<port> */
   url: string
   port: number
+  /** The server's process, for a bench reading its CPU and memory from /proc. */
+  pid: number
   log(): string
   /** Stops the server (TERM, then KILL after 5 s) and removes its directory. */
   stop(): Promise<void>
@@ -41,7 +43,13 @@ export async function startRedis(opts: { bin?: string; port?: number; timeoutMs?
     kill: () => child.kill('SIGKILL'),
   })
   await server.ready(`redis-server on port ${port}`, () => ping(port), opts.timeoutMs)
-  const result: RedisServer = { url: `redis://127.0.0.1:${port}`, port, log: server.log, stop: server.stop }
+  const result: RedisServer = {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    pid: child.pid!,
+    log: server.log,
+    stop: server.stop,
+  }
   return result
 }
 
