@@ -48,6 +48,9 @@ export function fleetChart(results: FleetResult[], rate: number): Buffer | undef
   c.line(LEFT, H - BOTTOM, W - RIGHT, H - BOTTOM, INK, 2)
   c.text(LEFT, H - 24, `agents connected, ${rate} scans/s`, INK)
   c.text(8, 12, 'ack latency ms, log', INK)
+  // Which cluster and store the points are of: a chart file may be set beside another run's.
+  const { nodes, store } = rows[0]!
+  c.text(W - RIGHT - 260, H - 24, `${nodes} broker node${nodes > 1 ? 's' : ''}, ${store}`, INK)
 
   let legendX = W - RIGHT - 210
   // Drawn largest first, so where p99 meets max the smaller series stays visible on top.

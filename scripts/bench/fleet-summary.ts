@@ -1,5 +1,5 @@
 // Folds the workers' replies and the cloud-side readings of one fleet size into its report row.
-import type { FleetResult } from './fleet-run.js'
+import type { FleetResult, NodeFigures } from './fleet-run.js'
 import type { Scanned } from './fleet-workers.js'
 import { quantile } from './phases.js'
 
@@ -15,7 +15,42 @@ export type CloudSide = Pick<
   | 'cloudCpuWaitPercent'
   | 'pointsPerSec'
   | 'droppedPoints'
+  | 'nodes'
+  | 'store'
+  | 'perNode'
+  | 'services'
 >
+
+/**
+ * The cluster's figures from its nodes': RSS, CPU, CPU wait, points and connections summed (the
+ * cluster's cost is all of its processes'); the RSS maximum is the sum of each node's own maximum, an
+ * upper bound, since the nodes need not peak at the same moment.
+ */
+export function sumNodes(
+  perNode: NodeFigures[],
+): Pick<
+  CloudSide,
+  | 'cloudConnected'
+  | 'cloudRssStartMB'
+  | 'cloudRssMB'
+  | 'cloudRssMaxMB'
+  | 'cloudCpuPercent'
+  | 'cloudCpuWaitPercent'
+  | 'pointsPerSec'
+  | 'droppedPoints'
+> {
+  const add = (f: (n: NodeFigures) => number) => perNode.reduce((s, n) => s + f(n), 0)
+  return {
+    cloudConnected: add((n) => n.connected),
+    cloudRssStartMB: add((n) => n.rssStartMB),
+    cloudRssMB: add((n) => n.rssMB),
+    cloudRssMaxMB: add((n) => n.rssMaxMB),
+    cloudCpuPercent: add((n) => n.cpuPercent),
+    cloudCpuWaitPercent: add((n) => n.cpuWaitPercent),
+    pointsPerSec: add((n) => n.pointsPerSec),
+    droppedPoints: add((n) => n.droppedPoints),
+  }
+}
 
 export function summarise(k: number, parts: Scanned[], cloud: CloudSide): FleetResult {
   const latencies = parts.flatMap((p) => p.latencies).sort((a, b) => a - b)

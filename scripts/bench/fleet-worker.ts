@@ -24,7 +24,13 @@ async function handle(cmd: WorkerCommand): Promise<WorkerReply> {
         const part = cmd.creds.slice(i, i + cmd.concurrency)
         const made = await Promise.all(
           part.map((c) =>
-            FleetAgent.connect({ ...cmd.setup, agent: c.agent, username: c.username, password: c.password }),
+            FleetAgent.connect({
+              ...cmd.setup,
+              port: c.port ?? cmd.setup.port,
+              agent: c.agent,
+              username: c.username,
+              password: c.password,
+            }),
           ),
         )
         agents.push(...made)

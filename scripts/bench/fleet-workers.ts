@@ -10,8 +10,11 @@ import type { Credentials } from './workload.js'
 
 type Setup = Omit<AgentSetup, 'agent' | 'username' | 'password'>
 
+/** An agent's login, and the broker node it connects to when not the setup's port. */
+export type Dealt = Credentials & { port?: number }
+
 export type WorkerCommand =
-  | { type: 'connect'; setup: Setup; creds: Credentials[]; concurrency: number }
+  | { type: 'connect'; setup: Setup; creds: Dealt[]; concurrency: number }
   | { type: 'scan'; rate: number; ms: number; drainMs: number }
   | { type: 'saturate'; window: number; ms: number }
   | { type: 'close' }
@@ -59,7 +62,7 @@ export class FleetWorkers {
   }
 
   /** Deals `creds` out to the workers (agent i to worker i mod n) and connects them all. */
-  async connect(setup: Setup, creds: Credentials[], concurrency: number): Promise<Reply<'connected'>[]> {
+  async connect(setup: Setup, creds: Dealt[], concurrency: number): Promise<Reply<'connected'>[]> {
     const n = this.children.length
     return this.all((i) => ({
       type: 'connect',
@@ -90,6 +93,11 @@ export class FleetWorkers {
   private all<T extends WorkerReply>(cmd: (i: number) => WorkerCommand): Promise<T[]> {
     return Promise.all(this.children.map((c, i) => ask<T>(c, cmd(i))))
   }
+}
+
+/** Agent i to node i mod n (the nodes' MQTT ports): a cluster's load balancer dealing round robin. */
+export function spreadOver(creds: Credentials[], ports: number[]): Dealt[] {
+  return creds.map((c, i) => ({ ...c, port: ports[i % ports.length]! }))
 }
 
 function ask<T extends WorkerReply>(child: ChildProcess, cmd: WorkerCommand): Promise<T> {

@@ -1,9 +1,12 @@
 // `npm run bench:fleet`: K lightweight agents (birth, health, scans waiting for their acks) against one
-// cloud process, with Mosquitto's and InfluxDB's raw rates measured in the same run as ceilings. Prints
-// the table and writes bench-results/fleet-<time>.txt, .json and .png (ack latency against fleet size).
-// Options: --agents 1000,10000 --rate 100 --seconds 60 --health-s 30 --nodes 1 --influx --workers 3
-// --settle 5 --ceiling-seconds 5. Not part of `npm run bench`: a 10,000-agent run takes many minutes,
-// most of them scrypt (provisioning, then the cloud checking each first CONNECT).
+// cloud process or a cluster of them, with Mosquitto's and InfluxDB's raw rates measured in the same run
+// as ceilings. Prints the table and writes bench-results/fleet-<time>.txt, .json and .png (ack latency
+// against fleet size). Options: --agents 1000,10000 --rate 100 --seconds 60 --health-s 30 --nodes 1
+// --database sqlite|postgres --influx --workers 3 --settle 5 --ceiling-seconds 5. --nodes 2: two cloud
+// processes on a Redis and a PostgreSQL of their own (the testkit's), agents dealt round robin;
+// --database postgres: one node on the same PostgreSQL, to compare like with like. Not part of `npm run
+// bench`: a 10,000-agent run takes many minutes, most of them scrypt (provisioning, then the cloud
+// checking each first CONNECT).
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -24,6 +27,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '60' },
     'health-s': { type: 'string', default: '30' },
     nodes: { type: 'string', default: '1' },
+    // Default: SQLite for one node, PostgreSQL for more (they must share it).
+    database: { type: 'string' },
     influx: { type: 'boolean', default: false },
     workers: { type: 'string', default: '3' },
     settle: { type: 'string', default: '5' },
@@ -39,8 +44,13 @@ const number = (name: keyof typeof values, min: number): number => {
 const agents = String(values.agents).split(',').map(Number)
 if (agents.some((k) => !Number.isInteger(k) || k < 1 || k > 50_000))
   throw new Error(`--agents ${values.agents}: expected fleet sizes like 1000,10000`)
-if (number('nodes', 1) !== 1)
-  throw new Error('--nodes: only 1 for now (two-node clusters over Redis are not built yet)')
+const nodes = number('nodes', 1)
+if (!Number.isInteger(nodes) || nodes > 8) throw new Error(`--nodes ${values.nodes}: expected 1 to 8`)
+const database = values.database ?? (nodes > 1 ? 'postgres' : 'sqlite')
+if (database !== 'sqlite' && database !== 'postgres')
+  throw new Error(`--database ${database}: expected sqlite or postgres`)
+if (nodes > 1 && database !== 'postgres')
+  throw new Error(`--nodes ${nodes}: the nodes share one relational store, PostgreSQL (--database postgres)`)
 
 // Every connection is a file descriptor in the cloud, in a worker and in Mosquitto; all inherit this
 // process's limit, which Node cannot raise itself (the npm script raises it to the hard limit first).
@@ -56,7 +66,8 @@ const run = await runFleet({
   rate: number('rate', 0),
   seconds: number('seconds', 1),
   healthS: number('health-s', 1),
-  nodes: 1,
+  nodes,
+  database,
   influx: Boolean(values.influx),
   workers: Math.round(number('workers', 1)),
   settleSeconds: number('settle', 0),
