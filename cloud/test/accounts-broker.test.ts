@@ -87,7 +87,7 @@ t(
     const got = nextMessage(c, 'ha/lights/state')
     const writer = await tc.connect('telegraf-w', 'telegraf', 'wrong').catch(() => undefined)
     assert.is(writer, undefined, 'a wrong secret is refused')
-    await tc.cloud.broker.publish('ha/lights/state', 'on', { qos: 1, retain: false })
+    await tc.cloud.bus.publish('ha/lights/state', 'on', { qos: 1, retain: false })
     assert.is(await got, 'on', 'the granted filter delivers')
     await c.endAsync()
   },
@@ -149,8 +149,8 @@ t('$SYS stays closed to an account that reads #', async ({ tc, all }) => {
       if (!packet.retain) resolve(topic)
     }),
   )
-  await tc.cloud.broker.publish('$SYS/relais-test/secret', 'x', { qos: 0, retain: false })
-  await tc.cloud.broker.publish('plain/after', 'y', { qos: 0, retain: false })
+  await tc.cloud.bus.publish('$SYS/relais-test/secret', 'x', { qos: 0, retain: false })
+  await tc.cloud.bus.publish('plain/after', 'y', { qos: 0, retain: false })
   assert.is(await first, 'plain/after')
   await c.endAsync()
 })

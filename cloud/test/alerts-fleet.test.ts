@@ -64,7 +64,7 @@ test('200 agents: availability, alerts, repeats, acks, clears and a restart', as
 
   // Every alert as published over MQTT, by topic; an ops subscriber in the cloud's process.
   const mqttAlerts = new Map<string, string[]>()
-  const unsubscribe = await cloud.broker.subscribe(filters.opsAlerts(), (topic, payload) => {
+  const unsubscribe = await cloud.bus.subscribe(filters.opsAlerts(), (topic, payload) => {
     mqttAlerts.set(topic, [...(mqttAlerts.get(topic) ?? []), payload.toString()])
   })
 

@@ -36,7 +36,7 @@ async function opsTool(port: number, account: { username: string; secret: string
 }
 
 async function retained(): Promise<number> {
-  const persistence = (f.cloud.broker.aedes as unknown as { persistence: RetainedStore }).persistence
+  const persistence = (f.cloud.broker!.aedes as unknown as { persistence: RetainedStore }).persistence
   let n = 0
   for await (const _packet of persistence.createRetainedStream(filters.opsAlerts())) n++
   return n

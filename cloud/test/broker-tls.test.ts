@@ -48,7 +48,7 @@ run('an agent connects over TLS, scans, is acked; a wrong secret is refused ther
     RELAIS_TLS_KEY: key,
   })
   try {
-    assert.is(tc.cloud.broker.tlsPort, tlsPort)
+    assert.is(tc.cloud.broker!.tlsPort, tlsPort)
     await tc.household('home')
     const a = await tc.agent('kitchen', 'home')
     const ca = readFileSync(cert)

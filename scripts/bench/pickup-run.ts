@@ -147,7 +147,7 @@ export async function runPickupBench(
     )
     progress(`${o.sites} sites, ${o.buttons} buttons provisioned`)
 
-    stopEcho = await startEcho(cloud.broker)
+    stopEcho = await startEcho(cloud.broker!)
     for (const c of creds) {
       const b = new ButtonDevice({
         url,

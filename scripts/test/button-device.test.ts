@@ -93,7 +93,7 @@ t('a cmd/pickup from the cloud is recorded and shown', async ({ cloud, button })
     seq: 1,
     data: { pickup },
   })
-  await cloud.broker.publish(topics.cmd(button.agent, 'pickup', 'button'), JSON.stringify(env), {
+  await cloud.bus.publish(topics.cmd(button.agent, 'pickup', 'button'), JSON.stringify(env), {
     qos: 1,
     retain: false,
   })
@@ -108,7 +108,7 @@ t('a cmd/pickup from the cloud is recorded and shown', async ({ cloud, button })
     seq: 2,
     data: { pickup: shown },
   })
-  await cloud.broker.publish(topics.cmd(button.agent, 'pickup', 'button'), JSON.stringify(stale), {
+  await cloud.bus.publish(topics.cmd(button.agent, 'pickup', 'button'), JSON.stringify(stale), {
     qos: 1,
     retain: false,
   })

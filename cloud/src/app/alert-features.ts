@@ -3,7 +3,7 @@
 // declares offline, evaluates the rules, raises, repeats and clears), and the alert webhook dispatcher
 // when RELAIS_ALERT_WEBHOOK_URL is set. None is critical: without them lists and pickups work as before.
 import type { Feature } from '@relais/hardware'
-import type { Broker } from '../broker/broker.js'
+import type { Aedes } from 'aedes'
 import { AlertEngine } from '../domains/alerts/alert-engine.js'
 import { AlertEvaluator } from '../domains/alerts/alert-evaluator.js'
 import type { AlertSettings } from '../domains/alerts/alert-settings.js'
@@ -11,6 +11,7 @@ import { HealthHistory } from '../domains/alerts/health-history.js'
 import { AvailabilityTracker } from '../domains/availability/availability-tracker.js'
 import { WebhookDispatcher } from '../domains/pickups/webhooks/dispatcher.js'
 import type { AlertApiDeps } from '../http/routes/alerts.js'
+import type { MessageBus } from '../ingest/bus.js'
 import type { IngestMetrics } from '../ingest/metrics.js'
 import { type Clock, realClock } from '../lib/clock.js'
 import type { Logger } from '../lib/logger.js'
@@ -23,7 +24,10 @@ export interface AlertWiringDeps {
   log: Logger
   clock?: Clock
   db: () => Db
-  broker: () => Broker
+  bus: () => MessageBus
+  /** The embedded broker's connection events; undefined with an external broker (availability then
+   * goes by status messages and silence only). */
+  aedes: () => Aedes | undefined
   ingest: () => IngestMetrics | undefined
   /** The health history in the time series: battery trends survive a restart. */
   series?: () => TimeSeries | undefined
@@ -56,8 +60,8 @@ export class AlertWiring {
       name: 'availability',
       start: async () => {
         this.availability = new AvailabilityTracker({
-          bus: this.d.broker(),
-          aedes: this.d.broker().aedes,
+          bus: this.d.bus(),
+          aedes: this.d.aedes(),
           db: this.d.db(),
           log,
           clock: this.clock,
@@ -94,7 +98,7 @@ export class AlertWiring {
         if (this.availability === undefined) throw new Error('alerts need the availability feature')
         this.engine = new AlertEngine({
           db: this.d.db(),
-          bus: this.d.broker(),
+          bus: this.d.bus(),
           log,
           settings: this.settings,
           // Queued even while the dispatcher is down: it sends them when it runs.

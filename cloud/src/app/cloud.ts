@@ -8,6 +8,9 @@
 // and its first tick plans what arrived meanwhile. Nor are presence's allow-list publisher and retention:
 // readers keep the last allow-list they were given, and enter/leave events still pass the consent gate.
 // Nor is the Home Assistant bridge (RELAIS_HA_DISCOVERY=on): HA only reads what it publishes.
+// With RELAIS_BROKER_URL the broker is someone else's (Mosquitto, EMQX): the cloud connects to it as a
+// client (broker/external-bus.ts) and every feature talks through `bus`; what needs Aedes itself
+// (credential watch, link log, session metrics, connection events) is left out.
 
 import { hostname } from 'node:os'
 import { type Feature, startFeatures, stopFeatures } from '@relais/hardware'
@@ -16,6 +19,7 @@ import { AccountAuthenticator } from '../broker/account-auth.js'
 import { AgentAuthenticator } from '../broker/agent-auth.js'
 import { Broker } from '../broker/broker.js'
 import { CredentialWatch } from '../broker/credential-watch.js'
+import { ExternalBus } from '../broker/external-bus.js'
 import { ProductLookup } from '../catalogue/lookup.js'
 import { defaultBrokerUrl } from '../domains/agents/agent-config.js'
 import { AgentState } from '../domains/fleet/agent-state.js'
@@ -34,6 +38,7 @@ import { PresenceRetention } from '../domains/presence/retention.js'
 import { buildApp } from '../http/app.js'
 import { listenHttp } from '../http/server.js'
 import { InlineApplier } from '../ingest/appliers.js'
+import type { MessageBus } from '../ingest/bus.js'
 import { type BatchApplier, EventIngest } from '../ingest/event-ingest.js'
 import { IngestMetrics } from '../ingest/metrics.js'
 import { WorkerApplier } from '../ingest/worker-applier.js'
@@ -65,7 +70,11 @@ export class Cloud {
   readonly pickupEvents = new PickupEvents()
   readonly presenceEvents = new PresenceEvents()
   db!: Db
-  broker!: Broker
+  /** What every feature publishes and subscribes through: the embedded broker or the external one. */
+  bus!: MessageBus
+  /** The embedded broker; undefined with RELAIS_BROKER_URL. */
+  broker?: Broker
+  external?: ExternalBus
   ingest!: EventIngest
   applier!: BatchApplier
   series!: TimeSeries
@@ -93,6 +102,7 @@ export class Cloud {
   }
 
   get mqttPort(): number {
+    if (this.broker === undefined) throw new Error('no embedded broker: the cloud uses RELAIS_BROKER_URL')
     return this.broker.port
   }
 
@@ -123,10 +133,21 @@ export class Cloud {
           authenticator: new AgentAuthenticator(this.db),
           accounts: new AccountAuthenticator(this.db),
           log: log.child({ module: 'broker' }),
+          cluster: config.redisUrl !== undefined ? { redisUrl: config.redisUrl } : undefined,
         })
         await this.broker.start()
+        this.bus = this.broker
       },
-      stop: () => this.broker.stop(),
+      stop: () => this.broker?.stop(),
+    }
+    const external: Feature = {
+      name: 'external-broker',
+      start: async () => {
+        this.external = new ExternalBus({ ...config.broker!, log })
+        await this.external.start()
+        this.bus = this.external
+      },
+      stop: () => this.external?.stop(),
     }
     // Sessions whose secret was rotated or revoked (here or by the CLI) are ended within a poll; not
     // critical: without it a changed secret still stops working at the next connect.
@@ -135,7 +156,7 @@ export class Cloud {
       start: () => {
         this.credentials = new CredentialWatch({
           db: this.db,
-          broker: this.broker,
+          broker: this.broker!,
           log,
           intervalMs: config.mqtt.credentialsPollMs,
         })
@@ -159,7 +180,7 @@ export class Cloud {
       name: 'fleet',
       start: async () => {
         this.agents = new AgentState({
-          bus: this.broker,
+          bus: this.bus,
           db: this.db,
           log,
           events: this.fleetEvents,
@@ -173,7 +194,7 @@ export class Cloud {
     const linkLog: Feature = {
       name: 'link-log',
       start: () => {
-        this.linkLog = new LinkLog({ aedes: this.broker.aedes, series: this.series })
+        this.linkLog = new LinkLog({ aedes: this.broker!.aedes, series: this.series })
         this.linkLog.start()
       },
       stop: () => this.linkLog?.stop(),
@@ -193,7 +214,7 @@ export class Cloud {
           ? new WorkerApplier({ ...settings, dataDir: config.dataDir }, log.child({ module: 'writer' }))
           : new InlineApplier(this.db, createEventHandlers(settings))
         this.ingest = new EventIngest({
-          bus: this.broker,
+          bus: this.bus,
           db: this.db,
           applier: this.applier,
           metrics: ingestMetrics,
@@ -220,7 +241,7 @@ export class Cloud {
       start: async () => {
         this.rounds = new RoundService({
           db: this.db,
-          bus: this.broker,
+          bus: this.bus,
           log,
           series: this.series,
           config,
@@ -237,7 +258,7 @@ export class Cloud {
       name: 'presence-config',
       start: async () => {
         this.allowLists = new ConfigPublisher({
-          bus: this.broker,
+          bus: this.bus,
           db: this.db,
           log,
           events: this.presenceEvents,
@@ -266,7 +287,7 @@ export class Cloud {
       name: 'homeassistant',
       start: async () => {
         this.homeAssistant = new HomeAssistantBridge({
-          bus: this.broker,
+          bus: this.bus,
           db: this.db,
           log,
           prefix: config.homeAssistant.prefix,
@@ -323,7 +344,8 @@ export class Cloud {
       log,
       clock: this.options.clock,
       db: () => this.db,
-      broker: () => this.broker,
+      bus: () => this.bus,
+      aedes: () => this.broker?.aedes,
       ingest: () => this.ingest?.metrics,
       series: () => this.series,
     })
@@ -347,7 +369,7 @@ export class Cloud {
           presence: { events: this.presenceEvents, allowLists: this.allowLists, series: this.series },
           // Ops' config pushes go through the allow-list publisher: one writer of each agent's config.
           ops: {
-            bus: this.broker,
+            bus: this.bus,
             series: this.series,
             configs: this.allowLists,
             healthRawRetentionMs: rawHealthRetentionMs(config),
@@ -363,7 +385,8 @@ export class Cloud {
           },
           metrics,
           health: () => ({
-            mqttClients: this.broker.aedes.connectedClients,
+            mqttClients: this.broker?.aedes.connectedClients,
+            externalBroker: this.external && { connected: this.external.connected },
             ingestBacklog: this.ingest.backlog,
           }),
         })
@@ -375,10 +398,14 @@ export class Cloud {
       [
         { feature: storage, critical: true },
         { feature: this.series, critical: false },
-        { feature: broker, critical: true },
-        { feature: credentials, critical: false },
+        ...(config.broker === undefined
+          ? [
+              { feature: broker, critical: true },
+              { feature: credentials, critical: false },
+            ]
+          : [{ feature: external, critical: true }]),
         { feature: fleet, critical: false },
-        { feature: linkLog, critical: false },
+        ...(config.broker === undefined ? [{ feature: linkLog, critical: false }] : []),
         { feature: ingest, critical: true },
         { feature: rounds, critical: false },
         { feature: allowLists, critical: false },
@@ -392,7 +419,12 @@ export class Cloud {
       log,
     )
     log.info(
-      { mqttPort: this.broker.port, httpPort: this.httpPort, dataDir: config.dataDir },
+      {
+        mqttPort: this.broker?.port,
+        brokerUrl: config.broker?.url,
+        httpPort: this.httpPort,
+        dataDir: config.dataDir,
+      },
       'relais cloud ready',
     )
   }

@@ -1,5 +1,6 @@
 // Cloud configuration: every setting has a default so `npm start` needs nothing, and an environment
 // variable to override it. Validated once at boot; every error is listed at once, each naming its variable.
+import { hostname } from 'node:os'
 import { resolve } from 'node:path'
 import { type AlertConfig, type AvailabilityConfig, loadAlertConfig } from './alert-config.js'
 
@@ -7,7 +8,17 @@ export interface CloudConfig {
   dataDir: string
   /** RELAIS_DATABASE_URL: the relational data in PostgreSQL instead of SQLite in dataDir. */
   databaseUrl?: string
+  /**
+   * RELAIS_REDIS_URL: this process is one broker node of a cluster sharing routing, sessions and
+   * retained messages through Redis (broker/cluster.ts); the nodes share RELAIS_DATABASE_URL.
+   */
+  redisUrl?: string
   logLevel: string
+  /**
+   * RELAIS_BROKER_URL: an external MQTT broker (Mosquitto, EMQX) instead of the embedded Aedes; the cloud
+   * is then one of its clients, and its ingest workers share the events (broker/external-bus.ts).
+   */
+  broker?: { url: string; username?: string; password?: string; clientId: string }
   mqtt: {
     host: string
     port: number
@@ -104,6 +115,15 @@ export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfi
   const databaseUrl = env.RELAIS_DATABASE_URL || undefined
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/./.test(databaseUrl))
     problems.push('RELAIS_DATABASE_URL: expected postgres://user:password@host:port/database')
+  const redisUrl = env.RELAIS_REDIS_URL || undefined
+  if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl))
+    problems.push('RELAIS_REDIS_URL: expected redis://[:password@]host:port[/db]')
+  // Every node applies the events of its own devices: one database, or each would hold part of a list.
+  if (redisUrl !== undefined && databaseUrl === undefined)
+    problems.push(
+      'RELAIS_REDIS_URL (a cluster of broker nodes) needs RELAIS_DATABASE_URL: the nodes share PostgreSQL',
+    )
+  const broker = externalBroker(env, problems)
   const tlsPort = env.RELAIS_MQTTS_PORT ? int('RELAIS_MQTTS_PORT', 8883, 0, 65535) : undefined
   const tlsCert = env.RELAIS_TLS_CERT || undefined
   const tlsKey = env.RELAIS_TLS_KEY || undefined
@@ -148,7 +168,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfi
   const config: CloudConfig = {
     dataDir: resolve(env.RELAIS_DATA_DIR || '.data'),
     databaseUrl,
+    redisUrl,
     logLevel: env.RELAIS_LOG_LEVEL || 'info',
+    broker,
     mqtt: {
       host: env.RELAIS_MQTT_HOST || '0.0.0.0',
       port: int('RELAIS_MQTT_PORT', 1883, 0, 65535),
@@ -200,6 +222,34 @@ export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfi
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return { ...config, ...overrides }
+}
+
+/**
+ * RELAIS_BROKER_URL and the cloud's own login there. Each cloud process needs its own client id (a second
+ * CONNECT with the same id ends the first session, MQTT-3.1.4-3), so the default is made of host and pid.
+ */
+function externalBroker(env: Env, problems: string[]): CloudConfig['broker'] {
+  const url = env.RELAIS_BROKER_URL || undefined
+  const username = env.RELAIS_BROKER_USERNAME || undefined
+  const password = env.RELAIS_BROKER_PASSWORD || undefined
+  const host = hostname()
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .slice(0, 40)
+  const clientId = env.RELAIS_BROKER_CLIENT_ID || `relais-cloud-${host}-${process.pid}`
+  if (url === undefined) {
+    for (const name of ['RELAIS_BROKER_USERNAME', 'RELAIS_BROKER_PASSWORD', 'RELAIS_BROKER_CLIENT_ID'])
+      if (env[name]) problems.push(`${name} is set: RELAIS_BROKER_URL must name the external broker`)
+    return undefined
+  }
+  if (!/^mqtts?:\/\/[^/:]+(:\d+)?\/?$/.test(url))
+    problems.push(`RELAIS_BROKER_URL=${url}: expected mqtt://host:port or mqtts://host:port`)
+  if (env.RELAIS_REDIS_URL)
+    problems.push('RELAIS_BROKER_URL and RELAIS_REDIS_URL: an external broker or a cluster of embedded ones')
+  if (password !== undefined && username === undefined)
+    problems.push("RELAIS_BROKER_PASSWORD is set: RELAIS_BROKER_USERNAME must name the cloud's login")
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(clientId))
+    problems.push(`RELAIS_BROKER_CLIENT_ID=${clientId}: expected 1-64 letters, digits, '.', '_' or '-'`)
+  return { url, username, password, clientId }
 }
 
 const UNIT_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 604_800_000 }
