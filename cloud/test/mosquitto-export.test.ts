@@ -238,6 +238,41 @@ t(
   },
 )
 
+t(
+  'with RELAIS_BROKER_URL, credentials changes remind to export again (on stderr, --json kept clean)',
+  async () => {
+    const err: string[] = []
+    const out: string[] = []
+    const env = {
+      RELAIS_DATA_DIR: join(tmp, 'data'),
+      ...(await databaseEnv(join(tmp, 'data'))),
+      RELAIS_BROKER_URL: 'mqtt://127.0.0.1:1883',
+    }
+    const ctx: CliContext = {
+      json: false,
+      env,
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      isTTY: false,
+    }
+    await main(['household', 'add', 'home'], ctx)
+    for (const args of [
+      ['agent', 'add', 'a1', '--household', 'home', '--json'],
+      ['agent', 'rotate', 'a1', '--json'],
+      ['agent', 'revoke', 'a1', '--json'],
+      ['account', 'add', 'ha', '--read', 'ha/#', '--json'],
+      ['account', 'revoke', 'ha', '--json'],
+    ]) {
+      err.length = 0
+      out.length = 0
+      assert.is(await main(args, ctx), 0, args.join(' '))
+      assert.match(err.join('\n'), /relais broker export-mosquitto/, args.join(' '))
+      assert.is(out.length, 1)
+      JSON.parse(out[0]!)
+    }
+  },
+)
+
 t('usage: --out is required, a password file needs a user, the cloud user must not be an agent', async () => {
   assert.is((await run('broker', 'export-mosquitto')).code, 2)
   writeFileSync(join(tmp, 'pw'), 'x')

@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util'
 import { addAccount, listAccounts, revokeAccount } from '../../domains/accounts/accounts.js'
 import { type Command, print, UsageError, withDb } from '../context.js'
+import { remindExport } from './broker.js'
 
 export const accountAddCommand: Command = {
   name: 'account add',
@@ -43,6 +44,7 @@ export const accountAddCommand: Command = {
         '(shown once; only its hash is stored)',
       ].join('\n'),
     )
+    remindExport(ctx)
     return 0
   },
 }
@@ -80,6 +82,7 @@ export const accountRevokeCommand: Command = {
     const name = positionals[0]!
     const { revokedAt } = await withDb(ctx, (db) => revokeAccount(db, name))
     print(ctx, { account: name, revoked: true, revokedAt }, `account ${name} revoked`)
+    remindExport(ctx)
     return 0
   },
 }

@@ -6,6 +6,7 @@ import { revokeAgent, rotateAgentSecret } from '../../domains/agents/agents.js'
 import { retagAgent } from '../../domains/agents/tags.js'
 import { listRegistry } from '../../domains/fleet/registry.js'
 import { type Command, print, UsageError, withDb } from '../context.js'
+import { remindExport } from './broker.js'
 
 export const agentListCommand: Command = {
   name: 'agent list',
@@ -79,6 +80,7 @@ export const agentRotateCommand: Command = {
       { agent, username: agent, secret },
       `agent ${agent}: new secret: ${secret}\n(shown once; the old secret no longer works, and a running cloud disconnects a session using it within seconds)`,
     )
+    remindExport(ctx)
     return 0
   },
 }
@@ -93,6 +95,7 @@ export const agentRevokeCommand: Command = {
     const agent = positionals[0]!
     const { revokedAt } = await withDb(ctx, (db) => revokeAgent(db, agent))
     print(ctx, { agent, revoked: true, revokedAt }, `agent ${agent} revoked`)
+    remindExport(ctx)
     return 0
   },
 }

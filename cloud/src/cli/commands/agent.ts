@@ -13,6 +13,7 @@ import { addAgent } from '../../domains/agents/agents.js'
 import { AGENT_KINDS, isAgentKind, placementOf } from '../../domains/agents/kinds.js'
 import { RelaisError } from '../../lib/errors.js'
 import { type Command, configOf, print, UsageError, withDb } from '../context.js'
+import { remindExport } from './broker.js'
 
 /** Opens `path` for writing, only if it does not exist yet (no agent file is ever overwritten). */
 function createFile(path: string): number {
@@ -131,6 +132,7 @@ export const agentAddCommand: Command = {
         `${r.agent.kind} agent ${r.agent.id} created for ${where}\nusername: ${r.username}\nsecret: ${r.secret}\n(shown once; only its hash is stored)`,
       )
     }
+    remindExport(ctx)
     return 0
   },
 }

@@ -9,9 +9,20 @@ import { buildMosquittoExport, type ExportInput } from '../../broker/mosquitto-e
 import { RelaisError } from '../../lib/errors.js'
 import { mosquittoHash } from '../../lib/mosquitto-hash.js'
 import type { Db } from '../../storage/db.js'
-import { type Command, UsageError, withDb } from '../context.js'
+import { type CliContext, type Command, UsageError, withDb } from '../context.js'
 
 const RELOAD = 'reload Mosquitto to apply them: kill -HUP <pid>, or systemctl reload mosquitto'
+
+/**
+ * After a credentials change: with an external broker the running cloud cannot end sessions or check
+ * secrets itself, Mosquitto's files must be exported again (on stderr, so --json output stays one line).
+ */
+export function remindExport(ctx: CliContext): void {
+  if (ctx.env.RELAIS_BROKER_URL)
+    ctx.err(
+      'external broker (RELAIS_BROKER_URL): run `relais broker export-mosquitto` and reload Mosquitto for this to take effect there',
+    )
+}
 
 export const brokerExportCommand: Command = {
   name: 'broker export-mosquitto',
