@@ -146,6 +146,10 @@ export class Cloud {
         this.external = new ExternalBus({ ...config.broker!, log })
         await this.external.start()
         this.bus = this.external
+        log.info(
+          { brokerUrl: config.broker!.url, off: ['credential-watch', 'link-log', 'broker-sessions'] },
+          'external broker: features that need the embedded one are off',
+        )
       },
       stop: () => this.external?.stop(),
     }

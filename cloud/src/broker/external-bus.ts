@@ -74,15 +74,23 @@ export class ExternalBus implements Feature, MessageBus {
     }
     const client = mqtt.connect(url, options)
     this.client = client
+    // While the broker is away each reconnect attempt fails with the same error: one warning says so.
+    let down = false
     client.on('connect', () => {
+      down = false
       this.log.info({ url, clientId, subscriptions: this.byWire.size }, 'connected to the external broker')
       void this.resubscribeAll()
     })
     client.on('reconnect', () => {
       this.reconnects++
     })
-    client.on('offline', () => this.log.warn({ url, clientId }, 'external broker unreachable; reconnecting'))
-    client.on('error', (err) => this.log.warn({ url, clientId, err: err.message }, 'external broker error'))
+    client.on('offline', () => {
+      if (!down) this.log.warn({ url, clientId }, 'external broker unreachable; reconnecting')
+      down = true
+    })
+    client.on('error', (err) =>
+      this.log[down ? 'debug' : 'warn']({ url, clientId, err: err.message }, 'external broker error'),
+    )
     client.on('message', (topic, payload, packet) =>
       this.dispatch(topic, payload, packet.properties?.subscriptionIdentifier),
     )
@@ -99,7 +107,8 @@ export class ExternalBus implements Feature, MessageBus {
   async stop(): Promise<void> {
     const client = this.client
     this.client = undefined
-    await client?.endAsync()
+    // Forced when the broker is away: a clean end would wait for PUBACKs that cannot come.
+    await client?.endAsync(client.connected !== true)
   }
 
   async subscribe(
