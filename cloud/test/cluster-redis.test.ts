@@ -64,6 +64,12 @@ async function startNode(shared: Record<string, string>): Promise<Node> {
   return node
 }
 
+/** What the node's /healthz says of leadership; undefined while its HTTP is not up yet. */
+async function leads(node: Node): Promise<boolean | undefined> {
+  const res = await fetch(`http://127.0.0.1:${node.env.RELAIS_HTTP_PORT}/healthz`).catch(() => undefined)
+  return res === undefined ? undefined : ((await res.json()) as { leader?: boolean }).leader
+}
+
 const gtin = (i: number) => {
   const body = `400${String(i).padStart(9, '0')}`
   return body + gtinCheckDigit(body)
@@ -85,9 +91,19 @@ t('devices on both nodes, node A SIGKILLed mid-stream: lists exact, every scan a
   if (!available) return
   redis = await startRedis()
   pg = await startPostgres()
-  const shared = { RELAIS_DATABASE_URL: await pg.createDatabase(), RELAIS_REDIS_URL: redis.url }
+  const shared = {
+    RELAIS_DATABASE_URL: await pg.createDatabase(),
+    RELAIS_REDIS_URL: redis.url,
+    RELAIS_LEADER_CHECK_MS: '300',
+  }
   const a = await startNode(shared)
   const b = await startNode(shared)
+  await waitFor('node A to lead', async () => (await leads(a)) === true)
+  const bAnswer = await waitFor('node B to answer', async () => {
+    const l = await leads(b)
+    return l === undefined ? undefined : { l }
+  })
+  assert.is(bAnswer.l, false, 'node B follows')
   const cli = { ...a.env }
   const households = ['north', 'south']
   const tokens = new Map<string, string>()
@@ -203,6 +219,8 @@ t('devices on both nodes, node A SIGKILLed mid-stream: lists exact, every scan a
   } finally {
     clearInterval(resend)
   }
+  // Node A led (it started first); node B took over the once-only jobs when A died.
+  await waitFor('node B to lead', async () => (await leads(b)) === true)
   // Agent-0's device moved: it is connected to node B now.
   assert.ok(devices.every((d) => d.c.connected))
 

@@ -118,12 +118,19 @@ export class AlertWiring {
       },
       stop: () => this.evaluator?.stop(),
     }
-    return [
-      { feature: availability, critical: false },
-      ...(hook ? [{ feature: webhooks, critical: false }] : []),
-      { feature: evaluator, critical: false },
-    ]
+    this.jobFeatures = [...(hook ? [webhooks] : []), evaluator]
+    return [{ feature: availability, critical: false }]
   }
+
+  /**
+   * The alert evaluator and its webhook: once in a cluster (the leader's; leadership.ts), since each
+   * evaluator raises its own alerts. After features(): they read the availability it starts.
+   */
+  jobs(): Feature[] {
+    return this.jobFeatures
+  }
+
+  private jobFeatures: Feature[] = []
 
   /** The agent's earlier battery readings, from the time series, once per agent per start. */
   private async seedBattery(history: HealthHistory, agent: string, now: number): Promise<void> {
@@ -155,9 +162,13 @@ export class AlertWiring {
   /** What the HTTP routes need; undefined until the features started. */
   api(): AlertApiDeps | undefined {
     if (this.availability === undefined) return undefined
+    const wiring = this
     return {
       availability: this.availability,
-      engine: this.engine,
+      // Read at each request: the engine starts when this process becomes the leader, maybe later.
+      get engine() {
+        return wiring.engine
+      },
       clock: this.clock,
     }
   }

@@ -11,6 +11,8 @@
 // With RELAIS_BROKER_URL the broker is someone else's (Mosquitto, EMQX): the cloud connects to it as a
 // client (broker/external-bus.ts) and every feature talks through `bus`; what needs Aedes itself
 // (credential watch, link log, session metrics, connection events) is left out.
+// With several processes on one database (RELAIS_REDIS_URL or RELAIS_BROKER_URL), the jobs that must run
+// once (retention, Home Assistant, webhooks, alert evaluation) run in the leader only (leadership.ts).
 
 import { hostname } from 'node:os'
 import { type Feature, startFeatures, stopFeatures } from '@relais/hardware'
@@ -53,6 +55,7 @@ import type { TimeSeries } from '../timeseries/time-series.js'
 import { AlertWiring } from './alert-features.js'
 import type { CloudConfig } from './config.js'
 import { createEventHandlers } from './event-handlers.js'
+import { Leadership } from './leadership.js'
 
 export const VERSION = '0.1.0'
 
@@ -89,6 +92,7 @@ export class Cloud {
   presenceRetention?: PresenceRetention
   homeAssistant?: HomeAssistantBridge
   linkLog?: LinkLog
+  leadership!: Leadership
   app!: FastifyInstance
   httpPort = 0
   private started: Feature[] = []
@@ -392,12 +396,28 @@ export class Cloud {
             mqttClients: this.broker?.aedes.connectedClients,
             externalBroker: this.external && { connected: this.external.connected },
             ingestBacklog: this.ingest.backlog,
+            // Whether this process runs the once-only jobs (alerts, webhooks, retention, HA).
+            leader: this.leadership.leader,
           }),
         })
         this.httpPort = await listenHttp(this.app, { host: config.http.host, port: config.http.port })
       },
       stop: () => this.app.close(),
     }
+    const alertFeatures = this.alerts.features()
+    // The jobs that must run once however many processes share the database (leadership.ts): in a
+    // cluster of broker nodes or among ingest workers only the leader runs them; a single process leads.
+    this.leadership = new Leadership({
+      url: config.redisUrl !== undefined || config.broker !== undefined ? config.databaseUrl : undefined,
+      features: [
+        presenceRetention,
+        ...(config.homeAssistant.discovery ? [homeAssistant] : []),
+        ...(config.pickups.webhook ? [webhooks] : []),
+        ...this.alerts.jobs(),
+      ],
+      log,
+      retryMs: config.leaderCheckMs,
+    })
     this.started = await startFeatures(
       [
         { feature: storage, critical: true },
@@ -413,11 +433,9 @@ export class Cloud {
         { feature: ingest, critical: true },
         { feature: rounds, critical: false },
         { feature: allowLists, critical: false },
-        { feature: presenceRetention, critical: false },
-        ...(config.homeAssistant.discovery ? [{ feature: homeAssistant, critical: false }] : []),
-        ...(config.pickups.webhook ? [{ feature: webhooks, critical: false }] : []),
         ...(config.catalogue.onlineLookup ? [{ feature: resolver, critical: false }] : []),
-        ...this.alerts.features(),
+        ...alertFeatures,
+        { feature: this.leadership, critical: false },
         { feature: http, critical: true },
       ],
       log,

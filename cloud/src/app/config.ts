@@ -13,6 +13,11 @@ export interface CloudConfig {
    * retained messages through Redis (broker/cluster.ts); the nodes share RELAIS_DATABASE_URL.
    */
   redisUrl?: string
+  /**
+   * RELAIS_LEADER_CHECK_MS: how often a follower asks to lead and the leader checks its database
+   * session (app/leadership.ts); a takeover starts the jobs about three periods after the leader died.
+   */
+  leaderCheckMs: number
   logLevel: string
   /**
    * RELAIS_BROKER_URL: an external MQTT broker (Mosquitto, EMQX) instead of the embedded Aedes; the cloud
@@ -169,6 +174,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<CloudConfi
     dataDir: resolve(env.RELAIS_DATA_DIR || '.data'),
     databaseUrl,
     redisUrl,
+    leaderCheckMs: int('RELAIS_LEADER_CHECK_MS', 5000, 50, 600_000),
     logLevel: env.RELAIS_LOG_LEVEL || 'info',
     broker,
     mqtt: {
