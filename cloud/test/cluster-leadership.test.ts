@@ -12,6 +12,7 @@ import {
   startPostgres,
 } from '../../scripts/testkit/postgres.js'
 import { serviceAvailable, waitFor } from '../../scripts/testkit/services.js'
+import { type ConfigError, loadConfig } from '../src/app/config.js'
 import { Leadership } from '../src/app/leadership.js'
 import { createLogger } from '../src/lib/logger.js'
 
@@ -42,6 +43,33 @@ function job(name: string, running: Set<string>, starts: string[]): Feature {
     },
   }
 }
+
+t('RELAIS_REDIS_URL and RELAIS_LEADER_CHECK_MS are checked at boot, each error naming its variable', () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig(env)
+      return []
+    } catch (err) {
+      return (err as ConfigError).problems
+    }
+  }
+  const db = 'postgres://relais@127.0.0.1:5432/relais'
+  const ok = loadConfig({ RELAIS_REDIS_URL: 'redis://127.0.0.1:6379', RELAIS_DATABASE_URL: db })
+  assert.is(ok.redisUrl, 'redis://127.0.0.1:6379')
+  assert.is(ok.leaderCheckMs, 5000)
+  assert.is(loadConfig({}).redisUrl, undefined)
+  assert.match(problems({ RELAIS_REDIS_URL: 'redis://r:6379' }).join(), /needs RELAIS_DATABASE_URL/)
+  assert.match(problems({ RELAIS_REDIS_URL: 'http://r', RELAIS_DATABASE_URL: db }).join(), /RELAIS_REDIS_URL/)
+  assert.match(
+    problems({
+      RELAIS_REDIS_URL: 'redis://r',
+      RELAIS_DATABASE_URL: db,
+      RELAIS_BROKER_URL: 'mqtt://m',
+    }).join(),
+    /RELAIS_REDIS_URL/,
+  )
+  assert.match(problems({ RELAIS_LEADER_CHECK_MS: '5' }).join(), /RELAIS_LEADER_CHECK_MS/)
+})
 
 t('without PostgreSQL the only process leads at once', async () => {
   const running = new Set<string>()
