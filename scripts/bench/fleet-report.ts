@@ -75,6 +75,7 @@ export function formatFleetReport(run: FleetRun): string {
         `load generator ${num(r.generatorCpuPercent, 0)}% of a core and ${num(r.generatorRssMB, 0)} MB ` +
         `(${num((r.generatorRssMB * 1024) / r.agents, 0)} KB per connection, the workers' Node and tsx included)`,
       ...nodeLines(r),
+      ...pointLines(r),
       m === undefined
         ? '  ceiling: Mosquitto not installed (apt-get install mosquitto): no ratio'
         : `  ceiling: Mosquitto, same ${m.clients} clients, QoS 1 PUBACKs ${num(m.pubacksPerSec, 0)}/s ` +
@@ -138,6 +139,20 @@ function nodeLines(r: FleetResult): string[] {
   ].filter((p) => p !== undefined)
   if (parts.length > 0) lines.push(`  shared services over the window: ${parts.join('; ')}`)
   return lines
+}
+
+/**
+ * Points written against the messages that should each make one (a health, a scan acked): more than one
+ * per message means some were written by more than one node.
+ */
+function pointLines(r: FleetResult): string[] {
+  const sent = r.healthPerSec + r.ackedPerSec
+  if (!(sent > 0) || !Number.isFinite(r.pointsPerSec)) return []
+  const per = r.pointsPerSec / sent
+  return [
+    `  points: ${num(r.pointsPerSec, 1)}/s written for ${num(sent, 1)}/s health and scans, ${num(per, 2)} per message` +
+      (per > 1.1 ? ' (more than one: some messages were written by more than one node)' : ''),
+  ]
 }
 
 function table(rows: string[][]): string[] {
