@@ -128,6 +128,14 @@ t('message ids are unique and time-ordered', () => {
   const many = new Set(Array.from({ length: 10_000 }, () => newMessageId(5)))
   assert.is(many.size, 10_000)
   assert.match(a, /^[0-9a-f]{32}$/)
+  // The UUIDv7 layout: 48 bits of milliseconds, version 7, variant 10.
+  const id = newMessageId(Date.UTC(2026, 11, 7))
+  assert.is(id.slice(0, 12), Date.UTC(2026, 11, 7).toString(16).padStart(12, '0'))
+  assert.is(id[12], '7')
+  assert.match(id[16]!, /[89ab]/)
+  // Across many refills of the random pool the other 74 bits still vary.
+  const tails = new Set(Array.from({ length: 2_000 }, () => newMessageId(5).slice(12)))
+  assert.is(tails.size, 2_000)
 })
 
 t.run()
