@@ -21,6 +21,7 @@ import { AccountAuthenticator } from '../broker/account-auth.js'
 import { AgentAuthenticator } from '../broker/agent-auth.js'
 import { Broker } from '../broker/broker.js'
 import { CredentialWatch } from '../broker/credential-watch.js'
+import { EventRelay } from '../broker/event-relay.js'
 import { ExternalBus } from '../broker/external-bus.js'
 import { ProductLookup } from '../catalogue/lookup.js'
 import { defaultBrokerUrl } from '../domains/agents/agent-config.js'
@@ -93,6 +94,7 @@ export class Cloud {
   homeAssistant?: HomeAssistantBridge
   linkLog?: LinkLog
   leadership!: Leadership
+  relay?: EventRelay
   app!: FastifyInstance
   httpPort = 0
   private started: Feature[] = []
@@ -404,6 +406,25 @@ export class Cloud {
       },
       stop: () => this.app.close(),
     }
+    // In a cluster, list, pickup and presence changes reach the other nodes' pages and the leader's jobs.
+    const relay: Feature = {
+      name: 'event-relay',
+      start: async () => {
+        this.relay = new EventRelay({
+          bus: this.bus,
+          nodeId: this.broker!.nodeId,
+          relayed: [
+            { source: 'lists', emitter: this.listEvents, event: 'change' },
+            { source: 'pickups', emitter: this.pickupEvents, event: 'change' },
+            { source: 'presence', emitter: this.presenceEvents, event: 'presence' },
+            { source: 'presence', emitter: this.presenceEvents, event: 'closed' },
+          ],
+          log,
+        })
+        await this.relay.start()
+      },
+      stop: () => this.relay?.stop(),
+    }
     const alertFeatures = this.alerts.features()
     // The jobs that must run once however many processes share the database (leadership.ts): in a
     // cluster of broker nodes or among ingest workers only the leader runs them; a single process leads.
@@ -430,6 +451,7 @@ export class Cloud {
           : [{ feature: external, critical: true }]),
         { feature: fleet, critical: false },
         ...(config.broker === undefined ? [{ feature: linkLog, critical: false }] : []),
+        ...(config.redisUrl !== undefined ? [{ feature: relay, critical: false }] : []),
         { feature: ingest, critical: true },
         { feature: rounds, critical: false },
         { feature: allowLists, critical: false },

@@ -34,6 +34,7 @@ export class Broker implements Feature {
   private hooks?: ReturnType<typeof createAuthHooks>
   /** Shared subscriptions of a cluster node, served from this node's own clients' publishes. */
   private readonly local = new Set<{ filter: string; handler: MessageHandler }>()
+  private clusterParts?: ReturnType<typeof redisClusterParts>
   /** The TCP port actually bound (differs from the option when it was 0). */
   port = 0
   tlsPort = 0
@@ -43,6 +44,11 @@ export class Broker implements Feature {
   get aedes(): Aedes {
     if (this.aedesInstance === undefined) throw new Error('broker not started')
     return this.aedesInstance
+  }
+
+  /** This broker node's id (Aedes'), unique in a cluster. */
+  get nodeId(): string {
+    return this.aedes.id
   }
 
   identity(client: Client): Identity | undefined {
@@ -79,6 +85,7 @@ export class Broker implements Feature {
     )
     const { preConnect, authenticate, authorizePublish, authorizeSubscribe } = this.hooks
     const cluster = this.opts.cluster && redisClusterParts(this.opts.cluster.redisUrl, log)
+    this.clusterParts = cluster || undefined
     const aedes = await Aedes.createBroker({
       preConnect,
       authenticate,
@@ -186,6 +193,9 @@ export class Broker implements Feature {
     // its open connections, which only Aedes can end.
     const closed = this.servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r())))
     if (this.aedesInstance) await new Promise<void>((r) => this.aedesInstance!.close(() => r()))
+    // Aedes closes its emitter but not its persistence: the store's Redis connection would stay open.
+    await this.clusterParts?.persistence.destroy()
+    this.clusterParts = undefined
     await Promise.all(closed)
   }
 }
