@@ -2,6 +2,7 @@
 // node B's list listeners (its household pages), a pickup change on B by A's, each exactly once and never
 // echoed back to the node it came from. Two clouds in this process on a real Redis and PostgreSQL.
 
+import { makeEnvelope, topics } from '@relais/hardware'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
@@ -68,12 +69,38 @@ t('a scan on node A reaches node B once; a pickup change on B reaches A once; no
   await waitFor('node A to hear the pickup change', async () => pickups.a.length === 1)
   assert.equal(pickups.a[0], change)
 
+  // A health message is one time-series point in the cluster, written by the agent's node; both nodes
+  // keep the agent's state.
+  const healthPoints = { a: 0, b: 0 }
+  for (const [name, tc] of [
+    ['a', a],
+    ['b', b],
+  ] as const) {
+    const record = tc.cloud.series.record.bind(tc.cloud.series)
+    tc.cloud.series.record = (p) => {
+      if (p.measurement === 'health') healthPoints[name]++
+      record(p)
+    }
+  }
+  const health = makeEnvelope({
+    agent: 'kitchen',
+    type: 'health',
+    session: 's',
+    seq: 1,
+    data: { uptime_s: 5 },
+  })
+  await device.client.publishAsync(topics.health('kitchen'), JSON.stringify(health), { qos: 1 })
+  await waitFor('both nodes to know the health', async () =>
+    [a, b].every((tc) => Boolean(tc.cloud.agents?.get('kitchen')?.health)),
+  )
+
   // Time for any echo or duplicate to arrive, then exact counts on both sides.
   await new Promise((r) => setTimeout(r, 500))
   assert.is(heard.a.length, 1, 'node A heard its own scan once, not again from B')
   assert.is(heard.b.length, 1)
   assert.is(pickups.a.length, 1)
   assert.is(pickups.b.length, 1, 'node B heard its own change once, not again from A')
+  assert.equal(healthPoints, { a: 1, b: 0 })
   assert.is(a.cloud.relay?.sent, 1)
   assert.is(b.cloud.relay?.received, 1)
 })

@@ -4,6 +4,7 @@ import { type Envelope, makeEnvelope, parseTopic, topics } from '@relais/hardwar
 import pino from 'pino'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { matches } from '../src/broker/topic-patterns.js'
 import { deviceViews, emptySnapshot, pendingOf, reduceAgent } from '../src/domains/fleet/agent-snapshot.js'
 import { AgentState } from '../src/domains/fleet/agent-state.js'
 import type { MessageBus } from '../src/ingest/bus.js'
@@ -97,15 +98,26 @@ r('devices come from the birth and from device statuses', () => {
 
 const f = suite('fleet: AgentState feature')
 
-function fakeBus(): MessageBus & { filters: string[] } {
+function fakeBus(): MessageBus & {
+  filters: string[]
+  shared: string[]
+  deliver(topic: string, payload: Buffer): void
+} {
   const filters: string[] = []
+  const shared: string[] = []
+  const subs: Array<{ filter: string; handler: (t: string, p: Buffer) => void }> = []
   return {
     filters,
-    subscribe: async (filter) => {
-      filters.push(filter)
+    shared,
+    subscribe: async (filter, handler, o) => {
+      ;(o?.share ? shared : filters).push(filter)
+      subs.push({ filter, handler })
       return async () => {}
     },
     publish: async () => {},
+    deliver: (topic, payload) => {
+      for (const s of subs) if (matches(s.filter, topic)) s.handler(topic, payload)
+    },
   }
 }
 
@@ -137,49 +149,57 @@ f('counts and logs bad messages by code and never throws', async () => {
   assert.ok(lines.some((l) => l.includes('"agent":"pi-1"') && l.includes('"code":"invalid_data"')))
 })
 
-f('records every health message as a time-series point: numbers and booleans, counts as integers', () => {
-  const points: Array<{
-    measurement: string
-    tags: Record<string, string>
-    fields: Record<string, unknown>
-    ts: number
-    ints?: readonly string[]
-  }> = []
-  const state = new AgentState({
-    bus: fakeBus(),
-    db: {} as Db,
-    log: pino({ level: 'silent' }),
-    series: { record: (p) => points.push(p) },
-  })
-  const health = makeEnvelope({
-    agent: A,
-    type: 'health',
-    session: 's',
-    seq: 1,
-    ts: 1_700_000_000_000,
-    data: {
+f(
+  'records every health message as a time-series point: numbers and booleans, counts as integers',
+  async () => {
+    const points: Array<{
+      measurement: string
+      tags: Record<string, string>
+      fields: Record<string, unknown>
+      ts: number
+      ints?: readonly string[]
+    }> = []
+    const bus = fakeBus()
+    const state = new AgentState({
+      bus,
+      db: {} as Db,
+      log: pino({ level: 'silent' }),
+      series: { record: (p) => points.push(p) },
+    })
+    await state.start()
+    // The point comes from a shared subscription: once in a cluster (the agent's node) or among workers.
+    assert.equal(bus.shared, [topics.health('+')])
+    const health = makeEnvelope({
+      agent: A,
+      type: 'health',
+      session: 's',
+      seq: 1,
+      ts: 1_700_000_000_000,
+      data: {
+        uptime_s: 12,
+        rss_bytes: 41_000_000,
+        event_loop_lag_ms: 1.5,
+        outbox_depth: 3,
+        clock_synced: true,
+        cpu_temp_c: null,
+        note: 'x',
+      },
+    })
+    bus.deliver(topics.health(A), Buffer.from(JSON.stringify(health)))
+    assert.is(points.length, 1)
+    assert.ok(state.get(A) !== undefined, 'the state heard it too')
+    const p = points[0]!
+    assert.equal([p.measurement, p.tags, p.ts], ['health', { agent: A }, 1_700_000_000_000])
+    assert.equal(p.fields, {
       uptime_s: 12,
       rss_bytes: 41_000_000,
       event_loop_lag_ms: 1.5,
       outbox_depth: 3,
       clock_synced: true,
-      cpu_temp_c: null,
-      note: 'x',
-    },
-  })
-  state.receive(topics.health(A), Buffer.from(JSON.stringify(health)))
-  assert.is(points.length, 1)
-  const p = points[0]!
-  assert.equal([p.measurement, p.tags, p.ts], ['health', { agent: A }, 1_700_000_000_000])
-  assert.equal(p.fields, {
-    uptime_s: 12,
-    rss_bytes: 41_000_000,
-    event_loop_lag_ms: 1.5,
-    outbox_depth: 3,
-    clock_synced: true,
-  })
-  assert.ok(p.ints?.includes('outbox_depth') && !p.ints.includes('event_loop_lag_ms'))
-})
+    })
+    assert.ok(p.ints?.includes('outbox_depth') && !p.ints.includes('event_loop_lag_ms'))
+  },
+)
 
 f('ignores a command that happens to be named status', () => {
   const state = new AgentState({ bus: fakeBus(), db: {} as Db, log: pino({ level: 'silent' }) })

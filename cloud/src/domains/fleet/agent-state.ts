@@ -68,6 +68,16 @@ export class AgentState implements Feature, AgentStateReader {
         await this.o.bus.subscribe(filter, (topic, payload) => this.receive(topic, payload)),
       )
     }
+    // Every process keeps every agent's state (its pages show the whole fleet), but a health point is
+    // written once: by the cluster node the agent is connected to, or one worker on an external broker.
+    if (this.o.series !== undefined)
+      this.unsubscribes.push(
+        await this.o.bus.subscribe(
+          filters.allAgentTopic('health'),
+          (topic, payload) => this.receiveHealth(topic, payload),
+          { share: true },
+        ),
+      )
   }
 
   async stop(): Promise<void> {
@@ -113,7 +123,6 @@ export class AgentState implements Feature, AgentStateReader {
       const kind = d.topic.kind
       const agent = d.topic.agent
       const prev = this.agents.get(agent) ?? emptySnapshot(agent)
-      if (kind === 'health') this.recordHealth(agent, d.message.ts, d.message.data as Record<string, unknown>)
       if (kind === 'info') {
         const write = this.rememberBirth(agent, d.message.data as Info)
         this.births.add(write)
@@ -128,6 +137,13 @@ export class AgentState implements Feature, AgentStateReader {
     } catch (err) {
       this.log.error({ err, topic }, 'agent state message failed')
     }
+  }
+
+  /** A health message's point for the time series; an invalid one is counted by receive(). */
+  private receiveHealth(topic: string, payload: Buffer): void {
+    const d = decodeMessage(topic, payload)
+    if (!d.ok || d.topic.kind !== 'health') return
+    this.recordHealth(d.topic.agent, d.message.ts, d.message.data as Record<string, unknown>)
   }
 
   private recordHealth(agent: string, ts: number, data: Record<string, unknown>): void {
