@@ -24,6 +24,7 @@ import { writeProducts } from '../../cloud/src/catalogue/product-store.js'
 import { addAgent } from '../../cloud/src/domains/agents/agents.js'
 import { createHousehold } from '../../cloud/src/domains/households/households.js'
 import { createToken } from '../../cloud/src/domains/tokens/tokens.js'
+import { hashSecret } from '../../cloud/src/lib/secrets.js'
 import { type Db, openDatabase } from '../../cloud/src/storage/db.js'
 import { CloudProcess } from '../../cloud/test/support/process.js'
 import type { Postgres } from '../testkit/postgres.js'
@@ -48,20 +49,20 @@ export interface FleetCloud {
 }
 
 /**
- * Provisioning costs one scrypt hash per agent (tens of ms each by design): 10,000 agents take minutes on
- * two cores. The provisioned data dir is kept in the temp dir as a template, keyed by agent count and the
- * migrations it was made with, and copied for each run; every run still starts on a fresh copy. A larger
+ * Provisioning costs one scrypt hash per agent: 10,000 agents took minutes on two cores at N=16384. The
+ * provisioned data dir is kept in the temp dir as a template, keyed by agent count, the migrations and the
+ * hash parameters it was made with, and copied for each run; every run still starts on a fresh copy. A larger
  * fleet grows from the largest smaller template (agents 0..n-1 are the same in every template).
  */
 async function template(agents: number, codes: string[]): Promise<{ dir: string; seconds: number }> {
-  const migrations = readdirSync(join(root, 'cloud', 'src', 'storage', 'migrations')).length
-  const nameOf = (n: number) => join(tmpdir(), `relais-fleet-template-${n}-m${migrations}`)
+  const key = await templateKey()
+  const nameOf = (n: number) => join(tmpdir(), `relais-fleet-template-${n}-${key}`)
   const dir = nameOf(agents)
   if (existsSync(join(dir, 'creds.json'))) return { dir, seconds: 0 }
   const started = performance.now()
   const building = `${dir}.${process.pid}`
   rmSync(building, { recursive: true, force: true })
-  const base = smallerTemplates(migrations).find((n) => n < agents)
+  const base = smallerTemplates(key).find((n) => n < agents)
   if (base !== undefined) cpSync(nameOf(base), building, { recursive: true })
   const creds: Credentials[] =
     base === undefined ? [] : JSON.parse(readFileSync(join(building, 'creds.json'), 'utf8'))
@@ -98,9 +99,20 @@ async function template(agents: number, codes: string[]): Promise<{ dir: string;
   return { dir, seconds: (performance.now() - started) / 1000 }
 }
 
-/** Fleet sizes with a finished template for these migrations, largest first. */
-function smallerTemplates(migrations: number): number[] {
-  const re = new RegExp(`^relais-fleet-template-(\\d+)-m${migrations}$`)
+/**
+ * What a template depends on: the migrations, and the secret hash's parameters (a template of hashes
+ * made with an earlier scrypt cost would make every first CONNECT cost what it did then).
+ */
+async function templateKey(): Promise<string> {
+  const migrations = readdirSync(join(root, 'cloud', 'src', 'storage', 'migrations')).length
+  // scrypt$N$r$p$salt$key: the first four say the cost.
+  const params = (await hashSecret('template key')).split('$').slice(0, 4).join('-')
+  return `m${migrations}-${params.replace(/[^a-z0-9-]/gi, '')}`
+}
+
+/** Fleet sizes with a finished template of this key, largest first. */
+function smallerTemplates(key: string): number[] {
+  const re = new RegExp(`^relais-fleet-template-(\\d+)-${key}$`)
   return readdirSync(tmpdir())
     .flatMap((name) => {
       const m = re.exec(name)
