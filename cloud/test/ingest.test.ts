@@ -124,6 +124,31 @@ t(
   },
 )
 
+t('an event stamped a day ahead of the cloud clock is applied at its arrival, and counted', async (ctx) => {
+  const { tc, other } = ctx
+  const before = Date.now()
+  const future = await other.scan(NUTELLA, { ts: before + 86_400_000 })
+  assert.ok(['added', 'incremented'].includes(future.ack.outcome), future.ack.outcome)
+  const itemId = (future.ack.item as { id: string }).id
+  const lastScan = async () =>
+    (
+      await tc.cloud.db
+        .selectFrom('items')
+        .select('last_scan_at')
+        .where('id', '=', itemId)
+        .executeTakeFirstOrThrow()
+    ).last_scan_at
+  const at = await lastScan()
+  assert.ok(at! >= before && at! <= Date.now(), String(at))
+  assert.is(tc.cloud.ingest.metrics.futureTimes, 1)
+  assert.ok(tc.logs.some((l) => l.includes('ahead of the cloud clock') && l.includes('"agent":"fridge"')))
+  // A time within the allowed skew is kept as sent.
+  const soon = before + 60_000
+  await other.scan(NUTELLA, { ts: soon })
+  assert.is(await lastScan(), soon)
+  assert.is(tc.cloud.ingest.metrics.futureTimes, 1)
+})
+
 t('a checked item scanned again comes back with quantity 1', async ({ tc, dev }) => {
   await tc.cloud.db.updateTable('items').set({ checked: 1 }).where('code', '=', NUTELLA_GTIN).execute()
   const r = await dev.scan(NUTELLA, { ts: 7_000_000 })

@@ -8,6 +8,7 @@ import {
   type Ack,
   backoffDelay,
   decodeMessage,
+  type Envelope,
   filters,
   makeEnvelope,
   newMessageId,
@@ -43,6 +44,8 @@ export interface EventIngestOptions {
 }
 
 const RETRIES_BEFORE_SPLIT = 2
+/** How far ahead of the cloud's clock an event's time may be: NTP-synced devices are within seconds. */
+const FUTURE_SKEW_MS = 5 * 60_000
 const EVENT_INTS = ['count', 'ingest_ms'] as const
 const REJECT_INTS = ['count', 'bytes'] as const
 
@@ -125,12 +128,28 @@ export class EventIngest implements Feature {
       agent: d.topic.agent,
       device: d.topic.device,
       name: d.topic.name,
-      message: d.message,
+      message: this.notFromTheFuture(d.topic.agent, d.topic.device, d.message, receivedAt),
       receivedAt,
       householdId: null,
       siteId: null,
     })
     if (this.running === undefined) this.running = this.flushLoop()
+  }
+
+  /**
+   * An event stamped ahead of the cloud's clock (a device whose clock is set wrong) is applied at the
+   * time it arrived. Its own time would sit ahead of every later scan of its item (debounce, last scan),
+   * open a presence stay in the future and put a point where retention never reaches; refusing it would
+   * lose a real scan. Counted and logged with the agent, so the clock is seen and fixed.
+   */
+  private notFromTheFuture(agent: string, device: string, message: Envelope, receivedAt: number): Envelope {
+    if (message.ts <= receivedAt + FUTURE_SKEW_MS) return message
+    this.metrics.futureTimes++
+    this.log.warn(
+      { agent, device, msgId: message.id, aheadMs: message.ts - receivedAt },
+      'event time ahead of the cloud clock; applied at its arrival',
+    )
+    return { ...message, ts: receivedAt }
   }
 
   private async flushLoop(): Promise<void> {

@@ -8,6 +8,8 @@ export class IngestMetrics {
   batches = 0
   batchFailures = 0
   largestBatch = 0
+  /** Events stamped ahead of the cloud's clock, applied at their arrival instead (event-ingest.ts). */
+  futureTimes = 0
   readonly rejected = new Map<string, number>()
   /** Events a domain refused by rule (presence without consent), by reason: counted, never stored. */
   readonly refused = new Map<string, number>()
