@@ -81,6 +81,12 @@ export class CloudMetrics {
         () => ingest()?.ackFailures,
       ],
       [
+        counter,
+        'relais_ingest_future_times_total',
+        'Events stamped ahead of the cloud clock, applied at their arrival (a device clock set wrong)',
+        () => ingest()?.futureTimes,
+      ],
+      [
         gauge,
         'relais_timeseries_buffered_points',
         'Time-series points waiting or being written',
