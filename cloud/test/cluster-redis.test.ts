@@ -49,19 +49,28 @@ t.after(async () => {
 
 async function startNode(shared: Record<string, string>): Promise<Node> {
   const dir = mkdtempSync(join(tmpdir(), 'relais-cluster-'))
-  const env = {
-    ...shared,
-    // Each node its own data dir (embedded time series, spool); the lists are in the shared PostgreSQL.
-    RELAIS_DATA_DIR: dir,
-    RELAIS_MQTT_HOST: '127.0.0.1',
-    RELAIS_MQTT_PORT: String(await freePort()),
-    RELAIS_HTTP_HOST: '127.0.0.1',
-    RELAIS_HTTP_PORT: String(await freePort()),
+  // A port free when asked may be taken before the node binds it (tests run side by side, and outgoing
+  // connections take ports from the same range): then the node says so and exits, and gets new ports.
+  for (let attempt = 1; ; attempt++) {
+    const env = {
+      ...shared,
+      // Each node its own data dir (embedded time series); the lists are in the shared PostgreSQL.
+      RELAIS_DATA_DIR: dir,
+      RELAIS_MQTT_HOST: '127.0.0.1',
+      RELAIS_MQTT_PORT: String(await freePort()),
+      RELAIS_HTTP_HOST: '127.0.0.1',
+      RELAIS_HTTP_PORT: String(await freePort()),
+    }
+    const node = { env, cloud: new CloudProcess(env), dir }
+    nodes.push(node)
+    try {
+      await node.cloud.start()
+      return node
+    } catch (err) {
+      if (attempt >= 3 || !/is taken by another process|is already in use/.test((err as Error).message))
+        throw err
+    }
   }
-  const node = { env, cloud: new CloudProcess(env), dir }
-  nodes.push(node)
-  await node.cloud.start()
-  return node
 }
 
 /** What the node's /healthz says of leadership; undefined while its HTTP is not up yet. */

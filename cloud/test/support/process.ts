@@ -47,18 +47,34 @@ export class CloudProcess {
     this.child.stderr!.on('data', (d) => {
       this.output += d
     })
+    // A process that dies at start (a port taken between freePort and its bind, a bad setting) fails the
+    // start at once, with what it said; a start that never comes fails after 30 s, with the same.
+    const child = this.child
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code, signal) =>
+        reject(new Error(`the cloud exited at start (${code ?? signal})`)),
+      ),
+    )
+    exited.catch(() => {})
+    try {
+      await Promise.race([this.ready(), exited])
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; its output: ${this.output.slice(-3000)}`)
+    }
+  }
+
+  private ready(): Promise<unknown> {
     // With an external broker the cloud has no MQTT listener: it is ready when HTTP answers, which it
     // does only after the broker link and ingest started (cloud.ts boot order).
     if (this.env.RELAIS_BROKER_URL) {
-      await waitFor(
+      return waitFor(
         'the cloud to answer /healthz',
         async () =>
           (await fetch(`http://127.0.0.1:${this.env.RELAIS_HTTP_PORT}/healthz`).catch(() => undefined))?.ok,
         30_000,
       )
-      return
     }
-    await waitFor(
+    return waitFor(
       'the cloud to accept MQTT connections',
       () =>
         new Promise<boolean>((resolve) => {
