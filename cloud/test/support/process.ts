@@ -13,6 +13,7 @@ const dbEnvOf = async (env: Record<string, string>) =>
 
 const bin = join(fileURLToPath(import.meta.url), '..', '..', '..', 'bin', 'relais.mjs')
 const run = promisify(execFile)
+const START_MS = 60_000
 
 /** Runs a `relais` CLI command and parses its --json output line. */
 export async function relaisJson(
@@ -48,7 +49,9 @@ export class CloudProcess {
       this.output += d
     })
     // A process that dies at start (a port taken between freePort and its bind, a bad setting) fails the
-    // start at once, with what it said; a start that never comes fails after 30 s, with the same.
+    // start at once, with what it said; a start that never comes fails after a minute, with the same (a
+    // liveness bound: a cold start compiles the TypeScript and migrates a fresh database, and CI runs
+    // two test files side by side on two cores).
     const child = this.child
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code, signal) =>
@@ -71,7 +74,7 @@ export class CloudProcess {
         'the cloud to answer /healthz',
         async () =>
           (await fetch(`http://127.0.0.1:${this.env.RELAIS_HTTP_PORT}/healthz`).catch(() => undefined))?.ok,
-        30_000,
+        START_MS,
       )
     }
     return waitFor(
@@ -89,7 +92,7 @@ export class CloudProcess {
           c.on('error', (e) => resolve((e as { code?: number }).code === 5))
           c.on('close', () => c.end(true))
         }),
-      30_000,
+      START_MS,
     )
   }
 
