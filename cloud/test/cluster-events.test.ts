@@ -5,37 +5,26 @@
 import { makeEnvelope, topics } from '@relais/hardware'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import {
-  findPostgres,
-  type Postgres,
-  postgresInstallHint,
-  startPostgres,
-} from '../../scripts/testkit/postgres.js'
-import { findRedis, type RedisServer, redisInstallHint, startRedis } from '../../scripts/testkit/redis.js'
-import { serviceAvailable, waitFor } from '../../scripts/testkit/services.js'
+import { waitFor } from '../../scripts/testkit/services.js'
 import type { ListChange } from '../src/domains/lists/list-events.js'
 import type { PickupChange } from '../src/domains/pickups/pickup-events.js'
+import { type ClusterServices, clusterServicesAvailable, startClusterServices } from './support/cluster.js'
 import { startTestCloud, type TestCloud, TestDevice } from './support/harness.js'
 
-const available =
-  serviceAvailable('redis-server', findRedis(), redisInstallHint) &&
-  serviceAvailable('PostgreSQL', findPostgres(), postgresInstallHint)
+const available = clusterServicesAvailable()
 const t = suite('cluster: domain events relayed between nodes')
 
-let redis: RedisServer | undefined
-let pg: Postgres | undefined
+let services: ClusterServices | undefined
 const clouds: TestCloud[] = []
 t.after(async () => {
   for (const c of clouds) await c.stop()
-  await redis?.stop()
-  await pg?.stop()
+  await services?.stop()
 })
 
 t('a scan on node A reaches node B once; a pickup change on B reaches A once; no echoes', async () => {
   if (!available) return
-  redis = await startRedis()
-  pg = await startPostgres()
-  const env = { RELAIS_DATABASE_URL: await pg.createDatabase(), RELAIS_REDIS_URL: redis.url }
+  services = await startClusterServices()
+  const env = services.env
   const a = await startTestCloud(env)
   clouds.push(a)
   const b = await startTestCloud(env)

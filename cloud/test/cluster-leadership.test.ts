@@ -12,9 +12,10 @@ import {
   startPostgres,
 } from '../../scripts/testkit/postgres.js'
 import { serviceAvailable, waitFor } from '../../scripts/testkit/services.js'
-import { type ConfigError, loadConfig } from '../src/app/config.js'
+import { loadConfig } from '../src/app/config.js'
 import { Leadership } from '../src/app/leadership.js'
 import { createLogger } from '../src/lib/logger.js'
+import { configProblems } from './support/config.js'
 
 const available = serviceAvailable('PostgreSQL', findPostgres(), postgresInstallHint)
 const log = createLogger({ level: 'silent' })
@@ -45,14 +46,7 @@ function job(name: string, running: Set<string>, starts: string[]): Feature {
 }
 
 t('RELAIS_REDIS_URL and RELAIS_LEADER_CHECK_MS are checked at boot, each error naming its variable', () => {
-  const problems = (env: Record<string, string>) => {
-    try {
-      loadConfig(env)
-      return []
-    } catch (err) {
-      return (err as ConfigError).problems
-    }
-  }
+  const problems = configProblems
   const db = 'postgres://relais@127.0.0.1:5432/relais'
   const ok = loadConfig({ RELAIS_REDIS_URL: 'redis://127.0.0.1:6379', RELAIS_DATABASE_URL: db })
   assert.is(ok.redisUrl, 'redis://127.0.0.1:6379')

@@ -11,19 +11,11 @@ import { type Envelope, gtinCheckDigit, makeEnvelope, parseBarcode, topics } fro
 import mqtt from 'mqtt'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import {
-  findPostgres,
-  type Postgres,
-  postgresInstallHint,
-  startPostgres,
-} from '../../scripts/testkit/postgres.js'
-import { findRedis, type RedisServer, redisInstallHint, startRedis } from '../../scripts/testkit/redis.js'
-import { freePort, serviceAvailable, waitFor } from '../../scripts/testkit/services.js'
-import { CloudProcess, relaisJson } from './support/process.js'
+import { waitFor } from '../../scripts/testkit/services.js'
+import { type ClusterServices, clusterServicesAvailable, startClusterServices } from './support/cluster.js'
+import { type CloudProcess, relaisJson, startOnFreePorts } from './support/process.js'
 
-const available =
-  serviceAvailable('redis-server', findRedis(), redisInstallHint) &&
-  serviceAvailable('PostgreSQL', findPostgres(), postgresInstallHint)
+const available = clusterServicesAvailable()
 const t = suite('cluster: two Aedes nodes on Redis and PostgreSQL')
 
 interface Node {
@@ -32,8 +24,7 @@ interface Node {
   dir: string
 }
 
-let redis: RedisServer | undefined
-let pg: Postgres | undefined
+let services: ClusterServices | undefined
 const nodes: Node[] = []
 const clients: mqtt.MqttClient[] = []
 
@@ -43,33 +34,19 @@ t.after(async () => {
     await n.cloud.kill('SIGTERM')
     rmSync(n.dir, { recursive: true, force: true })
   }
-  await redis?.stop()
-  await pg?.stop()
+  await services?.stop()
 })
 
 async function startNode(shared: Record<string, string>): Promise<Node> {
+  // Each node its own data dir (embedded time series); the lists are in the shared PostgreSQL.
   const dir = mkdtempSync(join(tmpdir(), 'relais-cluster-'))
-  // A port free when asked may be taken before the node binds it (tests run side by side, and outgoing
-  // connections take ports from the same range): then the node says so and exits, and gets new ports.
-  for (let attempt = 1; ; attempt++) {
-    const env = {
-      ...shared,
-      // Each node its own data dir (embedded time series); the lists are in the shared PostgreSQL.
-      RELAIS_DATA_DIR: dir,
-      RELAIS_MQTT_HOST: '127.0.0.1',
-      RELAIS_MQTT_PORT: String(await freePort()),
-      RELAIS_HTTP_HOST: '127.0.0.1',
-      RELAIS_HTTP_PORT: String(await freePort()),
-    }
-    const node = { env, cloud: new CloudProcess(env), dir }
+  try {
+    const node = { ...(await startOnFreePorts({ ...shared, RELAIS_DATA_DIR: dir })), dir }
     nodes.push(node)
-    try {
-      await node.cloud.start()
-      return node
-    } catch (err) {
-      if (attempt >= 3 || !/is taken by another process|is already in use/.test((err as Error).message))
-        throw err
-    }
+    return node
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true })
+    throw err
   }
 }
 
@@ -98,13 +75,8 @@ async function metricSum(node: Node, ops: string, name: string, label: string): 
 
 t('devices on both nodes, node A SIGKILLed mid-stream: lists exact, every scan acked once', async () => {
   if (!available) return
-  redis = await startRedis()
-  pg = await startPostgres()
-  const shared = {
-    RELAIS_DATABASE_URL: await pg.createDatabase(),
-    RELAIS_REDIS_URL: redis.url,
-    RELAIS_LEADER_CHECK_MS: '300',
-  }
+  services = await startClusterServices()
+  const shared = { ...services.env, RELAIS_LEADER_CHECK_MS: '300' }
   const a = await startNode(shared)
   const b = await startNode(shared)
   await waitFor('node A to lead', async () => (await leads(a)) === true)

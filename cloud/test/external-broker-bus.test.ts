@@ -16,6 +16,7 @@ import { ConfigError, loadConfig } from '../src/app/config.js'
 import { ExternalBus } from '../src/broker/external-bus.js'
 import { RelaisError } from '../src/lib/errors.js'
 import { createLogger } from '../src/lib/logger.js'
+import { configProblems } from './support/config.js'
 
 const t = suite<{ broker: Mosquitto; buses: ExternalBus[] }>('external broker bus')
 const run = serviceAvailable('mosquitto', findMosquitto(), MOSQUITTO_INSTALL) ? t : t.skip
@@ -38,14 +39,7 @@ async function bus(ctx: { broker: Mosquitto; buses: ExternalBus[] }, clientId: s
 }
 
 t('RELAIS_BROKER_* are checked at boot, each error naming its variable', () => {
-  const problems = (env: Record<string, string>) => {
-    try {
-      loadConfig(env)
-      return []
-    } catch (err) {
-      return (err as ConfigError).problems
-    }
-  }
+  const problems = configProblems
   const ok = loadConfig({
     RELAIS_BROKER_URL: 'mqtts://broker.example:8883',
     RELAIS_BROKER_USERNAME: 'relais-cloud',

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import mqtt from 'mqtt'
-import { waitFor } from '../../../scripts/testkit/services.js'
+import { freePort, waitFor } from '../../../scripts/testkit/services.js'
 import { databaseEnv } from './database.js'
 
 /** On a PostgreSQL run, the data dir's database (support/database.ts); nothing on SQLite. */
@@ -109,5 +109,34 @@ export class CloudProcess {
       })
       child.kill(signal)
     })
+  }
+}
+
+/**
+ * `relais serve` on loopback ports free when asked, with `env`. A port may be taken before the cloud
+ * binds it (test files run side by side, and outgoing connections draw from the same range): the cloud
+ * then says so and exits, and is started again on new ports. A start that fails otherwise is stopped and
+ * thrown.
+ */
+export async function startOnFreePorts(
+  env: Record<string, string>,
+): Promise<{ cloud: CloudProcess; env: Record<string, string> }> {
+  for (let attempt = 1; ; attempt++) {
+    const withPorts = {
+      ...env,
+      RELAIS_MQTT_HOST: '127.0.0.1',
+      RELAIS_MQTT_PORT: String(await freePort()),
+      RELAIS_HTTP_HOST: '127.0.0.1',
+      RELAIS_HTTP_PORT: String(await freePort()),
+    }
+    const cloud = new CloudProcess(withPorts)
+    try {
+      await cloud.start()
+      return { cloud, env: withPorts }
+    } catch (err) {
+      await cloud.kill('SIGKILL')
+      if (attempt >= 3 || !/is taken by another process|is already in use/.test((err as Error).message))
+        throw err
+    }
   }
 }
