@@ -7,11 +7,13 @@
 // from applying an event twice: at READ COMMITTED both may find a key absent, but the claim
 // (INSERT ... ON CONFLICT DO NOTHING on the primary key) of the second waits for the first transaction
 // and then inserts nothing, so only the first applies it; the second reads the committed outcome and
-// acks it as a replay. SQLite's write lock (writeTx) already serialises batches; the claim costs it one
-// statement per 200 events.
+// acks it as a replay. SQLite needs no claim: writeTx takes its write lock before `previous` is read, so
+// no other writer, in this process or another, can commit a key between that read and the commit.
 import type { Ack, Envelope } from '@relais/hardware'
 import type { Kysely } from 'kysely'
-import type { Database } from '../storage/schema.js'
+import { BulkInsert } from '../storage/bulk-insert.js'
+import { isPostgres } from '../storage/dialect.js'
+import type { Database, ProcessedEventsTable } from '../storage/schema.js'
 import { writeTx } from '../storage/write-tx.js'
 
 export interface IncomingEvent {
@@ -42,6 +44,19 @@ export interface EventHandler {
 }
 
 export type Applied = HandlerResult
+
+/** The dedupe records with their outcomes: claimed rows (PostgreSQL) get theirs, the same statement on
+ * both engines. */
+const recordOutcomes = new BulkInsert<ProcessedEventsTable>(
+  ['agent_id', 'event_id', 'received_at', 'outcome'],
+  (db, rows) =>
+    db
+      .insertInto('processed_events')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.columns(['agent_id', 'event_id']).doUpdateSet((eb) => ({ outcome: eb.ref('excluded.outcome') })),
+      ),
+)
 
 export async function applyBatch(
   db: Kysely<Database>,
@@ -101,8 +116,8 @@ export async function applyBatch(
       }
     })
 
-    await claim(trx, batch, groups, previous, now)
-    const fresh: Array<{ agent_id: string; event_id: string; received_at: number; outcome: string }> = []
+    if (isPostgres(trx)) await claim(trx, batch, groups, previous, now)
+    const fresh: ProcessedEventsTable[] = []
     for (const [name, all] of groups) {
       // Keys another applier committed meanwhile are replays of its outcome, not new events.
       const idx = all.filter((i) => {
@@ -129,16 +144,7 @@ export async function applyBatch(
       })
     }
     for (const [i, first] of laterCopies) outcomes[i] = { ack: { ...outcomes[first]!.ack, replayed: true } }
-    for (let i = 0; i < fresh.length; i += 200) {
-      await trx
-        .insertInto('processed_events')
-        .values(fresh.slice(i, i + 200))
-        // The claimed rows get their outcome; the same statement on both engines.
-        .onConflict((oc) =>
-          oc.columns(['agent_id', 'event_id']).doUpdateSet((eb) => ({ outcome: eb.ref('excluded.outcome') })),
-        )
-        .execute()
-    }
+    await recordOutcomes.run(trx, fresh)
     return outcomes as Applied[]
   })
 }

@@ -2,10 +2,66 @@
 // items touched (by list and code, or by id for undo), product names, the household's lists, and each
 // device's recent changes for undo. scan-apply.ts decides; this file only reads and writes.
 import type { Kysely } from 'kysely'
+import { BulkInsert } from '../../storage/bulk-insert.js'
 import { isPostgres } from '../../storage/dialect.js'
-import type { Database, ItemChangesTable, ItemsTable } from '../../storage/schema.js'
+import type { Database, ItemChangesTable, ItemsTable, UnknownProductsTable } from '../../storage/schema.js'
 
 export type ItemRow = ItemsTable
+
+const upsertItems = new BulkInsert<ItemRow>(
+  [
+    'id',
+    'list_id',
+    'code',
+    'display_code',
+    'name',
+    'quantity',
+    'checked',
+    'unknown',
+    'added_by',
+    'first_scan_at',
+    'last_scan_at',
+    'last_scan_agent',
+    'last_scan_device',
+    'created_at',
+    'updated_at',
+  ],
+  (db, rows) =>
+    db
+      .insertInto('items')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          quantity: eb.ref('excluded.quantity'),
+          checked: eb.ref('excluded.checked'),
+          unknown: eb.ref('excluded.unknown'),
+          last_scan_at: eb.ref('excluded.last_scan_at'),
+          last_scan_agent: eb.ref('excluded.last_scan_agent'),
+          last_scan_device: eb.ref('excluded.last_scan_device'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      ),
+)
+
+const upsertUnknown = new BulkInsert<UnknownProductsTable>(
+  ['household_id', 'code', 'display_code', 'first_seen', 'last_seen', 'scans', 'named_at'],
+  (db, rows) =>
+    db
+      .insertInto('unknown_products')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.columns(['household_id', 'code']).doUpdateSet((eb) => ({
+          scans: eb('unknown_products.scans', '+', eb.ref('excluded.scans')),
+          last_seen: eb.ref('excluded.last_seen'),
+        })),
+      ),
+)
+
+const insertChanges = new BulkInsert<ItemChangesTable>(
+  ['seq', 'agent_id', 'device_id', 'event_id', 'item_id', 'before', 'created_at', 'undone_at'],
+  (db, rows) => db.insertInto('item_changes').values(rows),
+)
 const CHUNK = 400 // below SQLite's bound-parameter limit for the widest statement here
 
 export function chunks<T>(xs: T[], n = CHUNK): T[][] {
@@ -146,48 +202,20 @@ export class ScanBatch {
     for (const part of chunks([...this.deleted])) {
       await trx.deleteFrom('items').where('id', 'in', part).execute()
     }
-    for (const part of chunks([...this.dirty.values()], 200)) {
-      await trx
-        .insertInto('items')
-        .values(part)
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet((eb) => ({
-            name: eb.ref('excluded.name'),
-            quantity: eb.ref('excluded.quantity'),
-            checked: eb.ref('excluded.checked'),
-            unknown: eb.ref('excluded.unknown'),
-            last_scan_at: eb.ref('excluded.last_scan_at'),
-            last_scan_agent: eb.ref('excluded.last_scan_agent'),
-            last_scan_device: eb.ref('excluded.last_scan_device'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .execute()
-    }
-    for (const part of chunks([...this.unknown.values()], 200)) {
-      await trx
-        .insertInto('unknown_products')
-        .values(
-          part.map((u) => ({
-            household_id: u.household_id,
-            code: u.code,
-            display_code: u.display_code,
-            first_seen: u.ts,
-            last_seen: u.ts,
-            scans: u.scans,
-            named_at: null,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.columns(['household_id', 'code']).doUpdateSet((eb) => ({
-            scans: eb('unknown_products.scans', '+', eb.ref('excluded.scans')),
-            last_seen: eb.ref('excluded.last_seen'),
-          })),
-        )
-        .execute()
-    }
-    for (const part of chunks(this.newChanges, 200))
-      await trx.insertInto('item_changes').values(part).execute()
+    await upsertItems.run(trx, [...this.dirty.values()])
+    await upsertUnknown.run(
+      trx,
+      [...this.unknown.values()].map((u) => ({
+        household_id: u.household_id,
+        code: u.code,
+        display_code: u.display_code,
+        first_seen: u.ts,
+        last_seen: u.ts,
+        scans: u.scans,
+        named_at: null,
+      })),
+    )
+    await insertChanges.run(trx, this.newChanges)
     const undoneAt = Date.now()
     for (const part of chunks([...this.undone])) {
       await trx.updateTable('item_changes').set({ undone_at: undoneAt }).where('seq', 'in', part).execute()
