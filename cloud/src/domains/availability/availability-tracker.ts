@@ -68,7 +68,18 @@ export class AvailabilityTracker implements Feature, AvailabilityReader {
   async start(): Promise<void> {
     for (const r of await loadAvailability(this.o.db)) this.records.set(r.agent, r)
     this.listeningSince = this.o.clock.now()
-    this.stops.push(await this.o.bus.subscribe(filters.agentPrefix('+'), (t, p) => this.receive(t, p)))
+    // What an agent publishes, kind by kind: one `relais/v1/+/#` would also bring every command the cloud
+    // sends (an ack per event), only to be dropped here.
+    const heard = [
+      filters.allAgentTopic('status'),
+      filters.allAgentTopic('info'),
+      filters.allAgentTopic('health'),
+      filters.allEvents(),
+      filters.allTelemetry(),
+      filters.allDeviceStatus(),
+    ]
+    for (const filter of heard)
+      this.stops.push(await this.o.bus.subscribe(filter, (t, p) => this.receive(t, p)))
     if (this.o.aedes !== undefined) this.stops.push(watchConnections(this.o.aedes, this.connectionEvents))
     this.log.info({ agents: this.records.size }, 'availability started')
   }
