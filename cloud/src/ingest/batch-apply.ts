@@ -16,11 +16,18 @@ import { isPostgres } from '../storage/dialect.js'
 import type { Database, ProcessedEventsTable } from '../storage/schema.js'
 import { writeTx } from '../storage/write-tx.js'
 
+/**
+ * What a domain reads of an event's envelope. Only these fields cross to the writer thread: the rest
+ * (agent, device and type repeat the topic; session and seq serve the device) would be copied for
+ * nothing with every event (structured clone, on the broker's thread).
+ */
+export type EventMessage = Pick<Envelope, 'id' | 'ts' | 'data'>
+
 export interface IncomingEvent {
   agent: string
   device: string
   name: string
-  message: Envelope
+  message: EventMessage
   receivedAt: number
   /** The agent's placements, filled in when the batch is applied. */
   householdId: string | null

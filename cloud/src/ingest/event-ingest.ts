@@ -124,11 +124,12 @@ export class EventIngest implements Feature {
       return
     }
     if (d.topic.kind !== 'event') return
+    const { id, ts, data } = this.notFromTheFuture(d.topic.agent, d.topic.device, d.message, receivedAt)
     this.queue.push({
       agent: d.topic.agent,
       device: d.topic.device,
       name: d.topic.name,
-      message: this.notFromTheFuture(d.topic.agent, d.topic.device, d.message, receivedAt),
+      message: { id, ts, data },
       receivedAt,
       householdId: null,
       siteId: null,
