@@ -113,13 +113,22 @@ t('downsamples into epoch-aligned buckets, grouped by tag', () =>
   }),
 )
 
-t('prunes points older than a cutoff', () =>
+t('prunes points older than a cutoff, in every measurement', () =>
   withSink(async (sink) => {
-    await sink.write(Array.from({ length: 10 }, (_, i) => scan(i, 'h1')))
-    assert.is(sink.prune(T0 + 4 * MIN), 4)
-    const rows = await sink.query({ measurement: 'scan', from: 0, to: T0 + 100 * MIN })
-    assert.is(rows[0]?.ts, T0 + 4 * MIN)
-    assert.is(rows.length, 6)
+    // Pruning goes measurement by measurement: the first, the last and one between are all reached.
+    const names = ['alert', 'reject', 'scan']
+    await sink.write(
+      names.flatMap((measurement) =>
+        Array.from({ length: 10 }, (_, i) => ({ ...scan(i, 'h1'), measurement })),
+      ),
+    )
+    assert.is(sink.prune(T0 + 4 * MIN), 12)
+    for (const measurement of names) {
+      const rows = await sink.query({ measurement, from: 0, to: T0 + 100 * MIN })
+      assert.is(rows[0]?.ts, T0 + 4 * MIN, measurement)
+      assert.is(rows.length, 6, measurement)
+    }
+    assert.is(sink.prune(T0 + 4 * MIN), 0, 'nothing left to prune')
   }),
 )
 

@@ -70,7 +70,9 @@ export class SqliteSink implements SeriesSink {
         fields TEXT NOT NULL
       ) STRICT;
       CREATE INDEX IF NOT EXISTS points_measurement_ts ON points (measurement, ts);
-      CREATE INDEX IF NOT EXISTS points_ts ON points (ts);
+      -- Every read names its measurement, and pruning goes measurement by measurement: an index on ts
+      -- alone (made by earlier versions) only cost every insert, one point per event, a third B-tree.
+      DROP INDEX IF EXISTS points_ts;
     `)
     this.db = db
     this.insert = db.prepare('INSERT INTO points (measurement, ts, tags, fields) VALUES (?, ?, ?, ?)')
@@ -123,18 +125,33 @@ export class SqliteSink implements SeriesSink {
    */
   prune(beforeMs: number): number {
     const db = this.open()
+    // The measurements present, one index seek each (a DISTINCT would read the whole index).
+    const measurements = db
+      .prepare(
+        `WITH RECURSIVE m(name) AS (
+           SELECT min(measurement) FROM points
+           UNION ALL SELECT (SELECT min(measurement) FROM points WHERE measurement > m.name) FROM m
+           WHERE m.name IS NOT NULL)
+         SELECT name FROM m WHERE name IS NOT NULL`,
+      )
+      .pluck()
+      .all() as string[]
     const del = db.prepare(
       `DELETE FROM points WHERE rowid IN (
-         SELECT rowid FROM points WHERE ts < ? AND measurement NOT IN (?, ?) LIMIT ?)`,
+         SELECT rowid FROM points WHERE measurement = ? AND ts < ? LIMIT ?)`,
     )
     // With no roll-up, health_5m points (left by an earlier run with it) age out like any other.
-    const keep = this.rollup === undefined ? ['', ''] : ['health', 'health_5m']
+    const keep = new Set(this.rollup === undefined ? [] : ['health', 'health_5m'])
     let total = 0
-    for (;;) {
-      const { changes } = del.run(beforeMs, ...keep, PRUNE_CHUNK)
-      total += changes
-      if (changes < PRUNE_CHUNK) return total
+    for (const measurement of measurements) {
+      if (keep.has(measurement)) continue
+      for (;;) {
+        const { changes } = del.run(measurement, beforeMs, PRUNE_CHUNK)
+        total += changes
+        if (changes < PRUNE_CHUNK) break
+      }
     }
+    return total
   }
 
   /** Deletes matching points in chunks, like prune(); tags are matched with json_extract. */
