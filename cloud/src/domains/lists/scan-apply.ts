@@ -58,9 +58,15 @@ export async function applyScans(
   if (usable.length === 0) return results as ScanApplied[]
 
   const batch = new ScanBatch(trx)
+  const scanned = new Map<string, [string, string]>()
+  for (const i of usable) {
+    const key = parsed[i]?.key
+    const household = scans[i]!.householdId!
+    if (key) scanned.set(`${household}\n${key}`, [household, key])
+  }
   await batch.load(
     [...new Set(usable.map((i) => scans[i]!.householdId!))],
-    [...new Set(usable.flatMap((i) => (parsed[i] ? [parsed[i]!.key!] : [])))],
+    [...scanned.values()],
     [...undoDepth].map(([k, n]) => [...(k.split('\n') as [string, string]), n] as [string, string, number]),
   )
   for (const i of usable) {

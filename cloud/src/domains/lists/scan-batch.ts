@@ -109,9 +109,13 @@ export class ScanBatch {
     this.pg = isPostgres(trx)
   }
 
+  /**
+   * @param scanned each (household, code) the batch scans. Looked up as pairs: separate IN lists of
+   *   households and codes would probe every household with every code.
+   */
   async load(
     households: string[],
-    keys: string[],
+    scanned: Array<[household: string, code: string]>,
     undoDevices: Array<[string, string, number]>,
   ): Promise<void> {
     const trx = this.trx
@@ -124,7 +128,7 @@ export class ScanBatch {
         .execute()
       for (const r of rows) this.lists.set(r.household_id, r.id)
     }
-    for (const part of chunks(keys)) {
+    for (const part of chunks([...new Set(scanned.map(([, code]) => code))])) {
       for (const p of await trx
         .selectFrom('products')
         .select(['code', 'name'])
@@ -132,25 +136,38 @@ export class ScanBatch {
         .execute()) {
         this.catalogue.set(p.code, p.name)
       }
-      if (households.length > 0) {
-        const hp = await trx
-          .selectFrom('household_products')
-          .select(['household_id', 'code', 'name'])
-          .where('household_id', 'in', households)
-          .where('code', 'in', part)
-          .execute()
-        for (const p of hp) this.named.set(`${p.household_id}\n${p.code}`, p.name)
-      }
-      if (this.lists.size > 0) {
-        const rows = await trx
-          .selectFrom('items')
-          .selectAll()
-          .where('list_id', 'in', [...this.lists.values()])
-          .where('code', 'in', part)
-          .$if(this.pg, (q) => q.forUpdate())
-          .execute()
-        for (const r of rows) this.remember(r)
-      }
+    }
+    for (const part of chunks(scanned, 200)) {
+      const named = await trx
+        .selectFrom('household_products')
+        .select(['household_id', 'code', 'name'])
+        .where((eb) =>
+          eb(
+            eb.refTuple('household_id', 'code'),
+            'in',
+            part.map(([h, code]) => eb.tuple(h, code)),
+          ),
+        )
+        .execute()
+      for (const p of named) this.named.set(`${p.household_id}\n${p.code}`, p.name)
+      const onList = part.flatMap(([h, code]) => {
+        const list = this.lists.get(h)
+        return list === undefined ? [] : [[list, code] as const]
+      })
+      if (onList.length === 0) continue
+      const rows = await trx
+        .selectFrom('items')
+        .selectAll()
+        .where((eb) =>
+          eb(
+            eb.refTuple('list_id', 'code'),
+            'in',
+            onList.map(([list, code]) => eb.tuple(list, code)),
+          ),
+        )
+        .$if(this.pg, (q) => q.forUpdate())
+        .execute()
+      for (const r of rows) this.remember(r)
     }
     // Undo needs each device's latest changes and the items they touched.
     for (const [agent, device, depth] of undoDevices) {
