@@ -52,6 +52,9 @@ export interface EventHandler {
 
 export type Applied = HandlerResult
 
+/** The error code of a batch refused because one handed over before it failed (BatchApplier.depth). */
+export const AFTER_FAILURE = 'RELAIS_AFTER_FAILURE'
+
 /** The dedupe records with their outcomes: claimed rows (PostgreSQL) get theirs, the same statement on
  * both engines. */
 const recordOutcomes = new BulkInsert<ProcessedEventsTable>(

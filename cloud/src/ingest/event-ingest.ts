@@ -17,7 +17,7 @@ import {
 } from '@relais/hardware'
 import type { Logger } from '../lib/logger.js'
 import type { Db } from '../storage/db.js'
-import type { Applied, IncomingEvent } from './batch-apply.js'
+import { AFTER_FAILURE, type Applied, type IncomingEvent } from './batch-apply.js'
 import type { MessageBus, PointRecorder } from './bus.js'
 import { IngestMetrics } from './metrics.js'
 
@@ -25,7 +25,17 @@ export type { EventHandler, HandlerResult, IncomingEvent } from './batch-apply.j
 
 /** Where batches are applied: inline (PostgreSQL, tests) or in the SQLite writer thread. */
 export interface BatchApplier {
-  apply(batch: IncomingEvent[], now: number): Promise<Applied[]>
+  /**
+   * Applies a batch. `resend` marks a batch sent again after a failure (its own or one before it).
+   */
+  apply(batch: IncomingEvent[], now: number, o?: { resend?: boolean }): Promise<Applied[]>
+  /**
+   * How many batches may be handed over before the first one is done (default 1). More than one only
+   * for an applier that applies them one after another in the order given and, once one fails, refuses
+   * (with AFTER_FAILURE) every batch not marked `resend` until one is: so nothing handed over behind a
+   * failed batch is applied before it.
+   */
+  readonly depth?: number
   close(): Promise<void>
 }
 
@@ -57,6 +67,8 @@ export class EventIngest implements Feature {
   private seq = 0
   private queue: IncomingEvent[] = []
   private running?: Promise<void>
+  /** Set while the flush loop waits for the queue to reach `at` events (or a batch in hand to end). */
+  private wake?: { at: number; resolve: () => void }
   private unsubscribe?: () => Promise<void>
   private pruneTimer?: NodeJS.Timeout
   private stopping = false
@@ -135,6 +147,7 @@ export class EventIngest implements Feature {
       siteId: null,
     })
     if (this.running === undefined) this.running = this.flushLoop()
+    else if (this.wake !== undefined && this.queue.length >= this.wake.at) this.wake.resolve()
   }
 
   /**
@@ -153,13 +166,41 @@ export class EventIngest implements Feature {
     return { ...message, ts: receivedAt }
   }
 
+  /**
+   * Hands batches to the applier. With a depth of two (the writer thread), the next batch is handed
+   * over while the current one is applied, so the writer starts it the moment it commits instead of
+   * waiting for the results to cross to this thread, the acks to go out and a batch to come back. The
+   * second batch waits until it is half the size of the one in hand: handed over at its first event
+   * it would be a batch of one, and the writer would alternate large and tiny batches, paying a commit
+   * for each.
+   */
   private async flushLoop(): Promise<void> {
     // Yield once so everything already read from the sockets joins the first batch.
     await new Promise((r) => setImmediate(r))
+    const depth = this.o.applier.depth ?? 1
+    const inHand = new Set<Promise<void>>()
+    let previous: Promise<void> | undefined
+    let lastSize = 0
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.o.batchMax)
-        await this.processWithRetry(batch)
+      for (;;) {
+        const want = Math.max(1, Math.ceil(Math.min(this.o.batchMax, lastSize / 2)))
+        const ready = inHand.size === 0 ? this.queue.length > 0 : this.queue.length >= want
+        if (ready && inHand.size < depth) {
+          const batch = this.queue.splice(0, this.o.batchMax)
+          lastSize = batch.length
+          const done: Promise<void> = this.processWithRetry(batch, 1, previous).finally(() =>
+            inHand.delete(done),
+          )
+          inHand.add(done)
+          previous = done.catch(() => {})
+          continue
+        }
+        if (inHand.size === 0) return
+        const filled = new Promise<void>((resolve) => {
+          this.wake = { at: want, resolve }
+        })
+        await Promise.race([...inHand, filled])
+        this.wake = undefined
       }
     } finally {
       this.running = undefined
@@ -170,14 +211,26 @@ export class EventIngest implements Feature {
    * Applies a batch; on failure retries it once after a back-off, then splits it in halves so one event
    * that cannot be applied does not hold back the others of its batch. What still fails is left
    * unacked: its device resends it with the same id, so nothing is lost and nothing counted twice.
+   * A failed batch is retried only once the batch handed over before it (`after`) has settled, so
+   * events are applied in the order they came in; one refused because that batch failed is simply
+   * sent again then.
    */
-  private async processWithRetry(batch: IncomingEvent[], attempt = 1): Promise<void> {
+  private async processWithRetry(
+    batch: IncomingEvent[],
+    attempt = 1,
+    after?: Promise<void>,
+    resend = false,
+  ): Promise<void> {
     try {
-      this.finish(batch, await this.o.applier.apply(batch, Date.now()))
+      const results = await this.o.applier.apply(batch, Date.now(), { resend: resend || attempt > 1 })
+      this.finish(batch, results)
       return
     } catch (err) {
-      this.metrics.batchFailures++
+      await after
+      const refused = (err as { code?: unknown }).code === AFTER_FAILURE
+      if (!refused) this.metrics.batchFailures++
       if (this.stopping) return
+      if (refused) return this.processWithRetry(batch, attempt, undefined, true)
       if (attempt < RETRIES_BEFORE_SPLIT) {
         const delay = backoffDelay(attempt, { initialMs: 50, maxMs: 2000 })
         this.log.warn({ err, events: batch.length, attempt, delayMs: delay }, 'batch failed; retrying')

@@ -3,13 +3,15 @@
 // by a fresh one at the next batch.
 import { Worker } from 'node:worker_threads'
 import type { Logger } from '../lib/logger.js'
-import type { WorkerInit, WorkerReply } from './apply-worker.js'
+import type { WorkerInit, WorkerReply, WorkerRequest } from './apply-worker.js'
 import type { Applied, IncomingEvent } from './batch-apply.js'
 import type { BatchApplier } from './event-ingest.js'
 
 const ENTRY = new URL('./apply-worker.mjs', import.meta.url)
 
 export class WorkerApplier implements BatchApplier {
+  /** The writer applies what it is sent in order, one batch at a time (apply-worker.ts). */
+  readonly depth = 2
   private worker?: Worker
   private nextId = 0
   private readonly pending = new Map<
@@ -41,12 +43,12 @@ export class WorkerApplier implements BatchApplier {
     return w
   }
 
-  apply(batch: IncomingEvent[], now: number): Promise<Applied[]> {
+  apply(batch: IncomingEvent[], now: number, o: { resend?: boolean } = {}): Promise<Applied[]> {
     this.worker ??= this.spawn()
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject })
-      this.worker!.postMessage({ id, batch, now })
+      this.worker!.postMessage({ id, batch, now, resend: o.resend === true } satisfies WorkerRequest)
     })
   }
 
