@@ -2,7 +2,7 @@
 // fixed window of scans outstanding per client (each ack sends the next); the fixed-rate phase paces a
 // total rate over all clients by the clock. Both read the server's CPU over the window and its RSS.
 import type { BenchClient } from './load.js'
-import { cpuSeconds, RssSampler, runQueueWaitSeconds } from './proc-stats.js'
+import { cpuSeconds, RssSampler, runQueueWaitSeconds, threadCpuSeconds } from './proc-stats.js'
 import type { Server, ServerName } from './servers.js'
 
 export type PhaseKind = 'saturation' | 'rate'
@@ -37,6 +37,12 @@ export interface PhaseResult {
   cpuUsPerEvent: number
   /** % of the window the server's event loop was runnable but had no CPU (other processes' load). */
   cpuWaitPercent: number
+  /** CPU of the server's main thread (the event loop) per acked event. */
+  loopUsPerEvent: number
+  /** % of the window the event loop was on a CPU or waiting for one: near 100, it is the bottleneck. */
+  loopBusyPercent: number
+  /** CPU per acked event of the server's busiest other thread (Relais: the SQLite writer). */
+  otherThreadUsPerEvent: number
   /** The load generator's own CPU over the window, % of one core: it shares the machine. */
   generatorCpuPercent: number
   /** Ack outcomes over the whole phase, warm-up included. */
@@ -93,6 +99,7 @@ export async function runPhase(
 
   await sleep(o.warmupMs)
   const cpu0 = cpuSeconds(server.pid)
+  const threads0 = threadCpuSeconds(server.pid)
   const gen0 = process.cpuUsage()
   const wait0 = runQueueWaitSeconds(server.pid)
   windowStart = process.hrtime.bigint()
@@ -100,6 +107,7 @@ export async function runPhase(
   await sleep(o.measureMs)
   measuring = false
   const cpu1 = cpuSeconds(server.pid)
+  const threads1 = threadCpuSeconds(server.pid)
   const gen = process.cpuUsage(gen0)
   const wait = runQueueWaitSeconds(server.pid) - wait0
   const seconds = Number(process.hrtime.bigint() - windowStart) / 1e9
@@ -117,6 +125,10 @@ export async function runPhase(
 
   latencies.sort((a, b) => a - b)
   const cpu = cpu1 - cpu0
+  const threadCpu = (tid: number) => (threads1.get(tid) ?? 0) - (threads0.get(tid) ?? 0)
+  const loopCpu = threadCpu(server.pid)
+  const otherCpu = Math.max(0, ...[...threads1.keys()].filter((t) => t !== server.pid).map(threadCpu))
+  const perEvent = (s: number) => (acked > 0 ? (s * 1e6) / acked : Number.NaN)
   return {
     server: server.name,
     clients: clients.length,
@@ -131,8 +143,11 @@ export async function runPhase(
     maxMs: latencies.at(-1) ?? Number.NaN,
     rssMaxMB: rssMax / 2 ** 20,
     cpuSeconds: cpu,
-    cpuUsPerEvent: acked > 0 ? (cpu * 1e6) / acked : Number.NaN,
+    cpuUsPerEvent: perEvent(cpu),
     cpuWaitPercent: (wait / seconds) * 100,
+    loopUsPerEvent: perEvent(loopCpu),
+    loopBusyPercent: ((loopCpu + wait) / seconds) * 100,
+    otherThreadUsPerEvent: perEvent(otherCpu),
     generatorCpuPercent: (gen.user + gen.system) / 1e4 / seconds,
     outcomes,
     lost,

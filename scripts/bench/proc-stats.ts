@@ -60,6 +60,24 @@ export function treeCpuSeconds(pid: number): number {
 }
 
 /**
+ * User + system CPU seconds so far of each thread of `pid`, by thread id (the main thread's id is the
+ * pid): which thread is the bottleneck, the event loop or a worker (Relais' SQLite writer).
+ */
+export function threadCpuSeconds(pid: number): Map<number, number> {
+  const out = new Map<number, number>()
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ')
+      out.set(Number(tid), (Number(rest[11]) + Number(rest[12])) / TICKS_PER_SECOND)
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out
+}
+
+/**
  * Seconds the main thread of `pid` (the event loop) has spent runnable but waiting for a CPU. On a
  * shared machine this is how much of the measured latency is other people's load.
  */

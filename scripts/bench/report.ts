@@ -105,6 +105,13 @@ export function formatReport(run: BenchRun): string {
         `${num((rr?.cpuUsPerEvent ?? Number.NaN) / (br?.cpuUsPerEvent ?? Number.NaN), 1)}x at ${o.rate}/s`,
     )
   }
+  // Which thread limits the rate: an event loop busy (on a CPU or waiting for one) near 100% is it.
+  for (const p of run.phases.filter((x) => x.phase === 'saturation')) {
+    lines.push(
+      `threads, ${p.server} at saturation (${p.clients} client(s)): event loop ${num(p.loopUsPerEvent, 0)} µs/event, ` +
+        `busy ${num(p.loopBusyPercent, 0)}% (CPU + wait); busiest other thread ${num(p.otherThreadUsPerEvent, 0)} µs/event`,
+    )
+  }
   const p99s = run.phases
     .filter((p) => p.server === 'relais' && p.phase === 'rate')
     .map((p) => `${p.clients}: ${num(p.p99Ms, 1)} ms`)
