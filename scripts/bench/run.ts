@@ -58,9 +58,13 @@ export async function runBench(o: BenchOptions): Promise<BenchRun> {
     const sources = new Map<string, ScanSource>()
     const t0 = Date.now()
     const session = `bench-${t0.toString(36)}`
+    // The source clock advances SOURCE_STEP_MS per scan, 30 s per second at saturation: started at t0 it
+    // would run minutes ahead of the cloud's clock, where events are applied at their arrival and logged
+    // one by one (event-ingest.ts). A day back, it stays in the past for millions of scans.
+    const sourceStart = t0 - 86_400_000
     const sourceFor = (server: ServerName) => (agent: string) => {
       const key = `${server}/${agent}`
-      const s = sources.get(key) ?? new ScanSource(agent, codes, t0, session)
+      const s = sources.get(key) ?? new ScanSource(agent, codes, sourceStart, session)
       sources.set(key, s)
       return s
     }
