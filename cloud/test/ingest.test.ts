@@ -141,12 +141,17 @@ t('an event stamped a day ahead of the cloud clock is applied at its arrival, an
   const at = await lastScan()
   assert.ok(at! >= before && at! <= Date.now(), String(at))
   assert.is(tc.cloud.ingest.metrics.futureTimes, 1)
+  const logged = () => tc.logs.filter((l) => l.includes('ahead of the cloud clock')).length
   assert.ok(tc.logs.some((l) => l.includes('ahead of the cloud clock') && l.includes('"agent":"fridge"')))
+  // A clock set wrong stamps every event: counted each time, logged once a minute per agent.
+  for (let i = 1; i <= 3; i++) await other.scan(NUTELLA, { ts: Date.now() + 86_400_000 + i })
+  assert.is(tc.cloud.ingest.metrics.futureTimes, 4)
+  assert.is(logged(), 1)
   // A time within the allowed skew is kept as sent.
   const soon = before + 60_000
   await other.scan(NUTELLA, { ts: soon })
   assert.is(await lastScan(), soon)
-  assert.is(tc.cloud.ingest.metrics.futureTimes, 1)
+  assert.is(tc.cloud.ingest.metrics.futureTimes, 4)
 })
 
 t('a checked item scanned again comes back with quantity 1', async ({ tc, dev }) => {

@@ -56,6 +56,7 @@ export interface EventIngestOptions {
 const RETRIES_BEFORE_SPLIT = 2
 /** How far ahead of the cloud's clock an event's time may be: NTP-synced devices are within seconds. */
 const FUTURE_SKEW_MS = 5 * 60_000
+const FUTURE_LOG_EVERY_MS = 60_000
 const EVENT_INTS = ['count', 'ingest_ms'] as const
 const REJECT_INTS = ['count', 'bytes'] as const
 
@@ -69,6 +70,8 @@ export class EventIngest implements Feature {
   private running?: Promise<void>
   /** Set while the flush loop waits for the queue to reach `at` events (or a batch in hand to end). */
   private wake?: { at: number; resolve: () => void }
+  /** Per agent: when an event ahead of the clock was last logged, and how many came since. */
+  private readonly futureLogged = new Map<string, { at: number; unlogged: number }>()
   private unsubscribe?: () => Promise<void>
   private pruneTimer?: NodeJS.Timeout
   private stopping = false
@@ -159,10 +162,22 @@ export class EventIngest implements Feature {
   private notFromTheFuture(agent: string, device: string, message: Envelope, receivedAt: number): Envelope {
     if (message.ts <= receivedAt + FUTURE_SKEW_MS) return message
     this.metrics.futureTimes++
-    this.log.warn(
-      { agent, device, msgId: message.id, aheadMs: message.ts - receivedAt },
-      'event time ahead of the cloud clock; applied at its arrival',
-    )
+    // A clock set wrong stamps every event: one line per agent a minute, with how many were not logged.
+    const last = this.futureLogged.get(agent)
+    if (last !== undefined && receivedAt - last.at < FUTURE_LOG_EVERY_MS) last.unlogged++
+    else {
+      this.log.warn(
+        {
+          agent,
+          device,
+          msgId: message.id,
+          aheadMs: message.ts - receivedAt,
+          sinceLastLogged: last?.unlogged,
+        },
+        'event time ahead of the cloud clock; applied at its arrival',
+      )
+      this.futureLogged.set(agent, { at: receivedAt, unlogged: 0 })
+    }
     return { ...message, ts: receivedAt }
   }
 
