@@ -113,6 +113,20 @@ t('downsamples into epoch-aligned buckets, grouped by tag', () =>
   }),
 )
 
+t('a large write (several statements of many rows, then single rows) stores every point as given', () =>
+  withSink(async (sink) => {
+    const points = Array.from({ length: 637 }, (_, i) =>
+      scan(i, `h${i % 7}`, i % 3 === 0 ? 'added' : 'unknown'),
+    )
+    await sink.write(points)
+    const rows = await sink.query({ measurement: 'scan', from: 0, to: T0 + 1000 * MIN, limit: 1000 })
+    assert.equal(
+      rows.map((r) => [r.ts, r.tags.household, r.tags.outcome, r.fields.latency_ms]),
+      points.map((p) => [p.ts, p.tags.household, p.tags.outcome, p.fields.latency_ms]),
+    )
+  }),
+)
+
 t('prunes points older than a cutoff, in every measurement', () =>
   withSink(async (sink) => {
     // Pruning goes measurement by measurement: the first, the last and one between are all reached.

@@ -36,11 +36,19 @@ export const DAY_MS = 86_400_000
 const PRUNE_CHUNK = 10_000
 
 const WRITE_CHUNK = 250
+/**
+ * Rows per INSERT statement. A point per event is written on the broker's thread, and each statement
+ * run costs a crossing into SQLite and back: 50 rows a statement took 2.0 µs a point against 3.3 µs
+ * one row at a time (measured with bench-like points).
+ */
+const ROWS_PER_INSERT = 50
+const ROW = '(?, ?, ?, ?)'
 
 export class SqliteSink implements SeriesSink {
   readonly name = 'sqlite'
   private db: SQLite.Database | undefined
   private insert: SQLite.Statement | undefined
+  private insertMany: SQLite.Statement | undefined
   private pruneTimer: NodeJS.Timeout | undefined
   private rollup: HealthRollup | undefined
   private readonly log: Logger
@@ -75,7 +83,10 @@ export class SqliteSink implements SeriesSink {
       DROP INDEX IF EXISTS points_ts;
     `)
     this.db = db
-    this.insert = db.prepare('INSERT INTO points (measurement, ts, tags, fields) VALUES (?, ?, ?, ?)')
+    this.insert = db.prepare(`INSERT INTO points (measurement, ts, tags, fields) VALUES ${ROW}`)
+    this.insertMany = db.prepare(
+      `INSERT INTO points (measurement, ts, tags, fields) VALUES ${Array(ROWS_PER_INSERT).fill(ROW).join(', ')}`,
+    )
     this.log.info({ file }, 'time series stored in SQLite')
     const retentionMs = this.opts.retentionMs ?? 90 * DAY_MS
     const prune = () => {
@@ -101,8 +112,22 @@ export class SqliteSink implements SeriesSink {
     // better-sqlite3 is synchronous and this runs on the broker's thread: a few hundred rows per
     // transaction, yielding between them, so a flush of thousands never holds MQTT traffic for long
     // (synchronous=NORMAL in WAL: these commits do not fsync, so small ones cost little).
+    const insertMany = this.insertMany!
+    const args: Array<string | number> = new Array(ROWS_PER_INSERT * 4)
     const write = db.transaction((part: readonly Point[]) => {
-      for (const p of part) insert.run(p.measurement, p.ts, JSON.stringify(p.tags), JSON.stringify(p.fields))
+      let i = 0
+      for (; i + ROWS_PER_INSERT <= part.length; i += ROWS_PER_INSERT) {
+        for (let j = 0; j < ROWS_PER_INSERT; j++) {
+          const p = part[i + j]!
+          args[j * 4] = p.measurement
+          args[j * 4 + 1] = p.ts
+          args[j * 4 + 2] = JSON.stringify(p.tags)
+          args[j * 4 + 3] = JSON.stringify(p.fields)
+        }
+        insertMany.run(args)
+      }
+      for (const p of part.slice(i))
+        insert.run(p.measurement, p.ts, JSON.stringify(p.tags), JSON.stringify(p.fields))
     })
     for (let i = 0; i < points.length; i += WRITE_CHUNK) {
       if (i > 0) await new Promise((r) => setImmediate(r))
@@ -195,6 +220,7 @@ export class SqliteSink implements SeriesSink {
     this.db?.close()
     this.db = undefined
     this.insert = undefined
+    this.insertMany = undefined
   }
 
   private open(): SQLite.Database {
