@@ -69,8 +69,27 @@ export const filters = {
   opsAlerts: () => `${OPS_ALERTS_ROOT}/#`,
 } as const
 
-/** Parses a concrete topic (no wildcards); undefined when it is not part of the contract. */
-export function parseTopic(topic: string): Topic | undefined {
+/**
+ * Parses a concrete topic (no wildcards); undefined when it is not part of the contract. The result is
+ * frozen and may be shared: a device publishes on the same few topics, and the cloud parses each
+ * message's topic more than once (broker hook, decoding), so answers are remembered, a bounded number.
+ */
+export function parseTopic(topic: string): Readonly<Topic> | undefined {
+  const known = parsed.get(topic)
+  if (known !== undefined) return known
+  const t = parseUncached(topic)
+  // Topics that fail stay unremembered: anyone can send a new one each time.
+  if (t !== undefined) {
+    if (parsed.size >= PARSED_MAX) parsed.clear()
+    parsed.set(topic, Object.freeze(t))
+  }
+  return t
+}
+
+const PARSED_MAX = 20_000
+const parsed = new Map<string, Readonly<Topic>>()
+
+function parseUncached(topic: string): Topic | undefined {
   if (!topic.startsWith(`${TOPIC_ROOT}/`)) return undefined
   const parts = topic.slice(TOPIC_ROOT.length + 1).split('/')
   const agent = parts[0]
