@@ -5,20 +5,13 @@
 import { sql } from 'kysely'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { recordOutcomes } from '../src/ingest/batch-apply.js'
 import { BulkInsert } from '../src/storage/bulk-insert.js'
 import { openDatabase } from '../src/storage/db.js'
 import type { ProcessedEventsTable } from '../src/storage/schema.js'
 
-const outcomes = new BulkInsert<ProcessedEventsTable>(
-  ['agent_id', 'event_id', 'received_at', 'outcome'],
-  (db, rows) =>
-    db
-      .insertInto('processed_events')
-      .values(rows)
-      .onConflict((oc) =>
-        oc.columns(['agent_id', 'event_id']).doUpdateSet((eb) => ({ outcome: eb.ref('excluded.outcome') })),
-      ),
-)
+// The statement ingest records its outcomes with (the same class serves every batch insert).
+const outcomes = recordOutcomes
 
 const rows = (n: number, from = 0, outcome = 'first'): ProcessedEventsTable[] =>
   Array.from({ length: n }, (_, i) => ({

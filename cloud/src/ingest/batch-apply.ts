@@ -57,7 +57,7 @@ export const AFTER_FAILURE = 'RELAIS_AFTER_FAILURE'
 
 /** The dedupe records with their outcomes: claimed rows (PostgreSQL) get theirs, the same statement on
  * both engines. */
-const recordOutcomes = new BulkInsert<ProcessedEventsTable>(
+export const recordOutcomes = new BulkInsert<ProcessedEventsTable>(
   ['agent_id', 'event_id', 'received_at', 'outcome'],
   (db, rows) =>
     db
