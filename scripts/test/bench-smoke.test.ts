@@ -35,6 +35,14 @@ t('runs saturation and fixed-rate phases against relais and bare, and reports ev
     for (const r of rows) assert.is(r.trim().split(/\s{2,}/).length, COLUMNS.length, r)
   }
   assert.ok(lines.some((l) => l.startsWith('ratio relais/bare, 2 client(s)')))
+  // '-' when no ack landed in the 1 s window (a loaded machine): the line is what is checked.
+  for (const server of ['relais', 'bare'])
+    assert.ok(
+      lines.some((l) =>
+        new RegExp(`^threads, ${server} at saturation .* event loop (\\d+|-) µs/event, busy \\d+%`).test(l),
+      ),
+      `${server}: no per-thread line in:\n${lines.filter((l) => l.startsWith('threads')).join('\n')}`,
+    )
   assert.ok(lines.some((l) => l.startsWith('goal: relais p99')))
 })
 

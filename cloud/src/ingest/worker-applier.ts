@@ -22,7 +22,11 @@ export class WorkerApplier implements BatchApplier {
   constructor(
     private readonly init: WorkerInit,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // Started now, not at the first batch: the thread loads and compiles its modules first (seconds on
+    // a loaded machine), and the first events would wait for it.
+    this.worker = this.spawn()
+  }
 
   private spawn(): Worker {
     const w = new Worker(ENTRY, { workerData: this.init })
