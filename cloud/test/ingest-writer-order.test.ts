@@ -78,21 +78,31 @@ test('the writer refuses what was sent behind a failed batch until it is resent'
   }
 })
 
-/** Applies like the writer thread: in order, one at a time, refusing what follows a failure. */
+/**
+ * Applies like the writer thread: in order, one at a time, refusing what follows a failure. Or, with
+ * `dies`, like a writer thread that exits: every batch handed over before the failure fails too, and
+ * a fresh thread applies the next ones.
+ */
 class OrderedApplier implements BatchApplier {
   readonly depth = 2
   readonly applied: string[] = []
   failures = 1
   private last: Promise<unknown> = Promise.resolve()
   private failed = false
+  private generation = 0
+
+  constructor(private readonly dies = false) {}
 
   apply(batch: IncomingEvent[], _now: number, o: { resend?: boolean } = {}): Promise<Applied[]> {
+    const generation = this.generation
     const run = this.last.then(async (): Promise<Applied[]> => {
       await new Promise((r) => setTimeout(r, 5))
+      if (this.dies && generation < this.generation) throw new Error('writer thread exited with 1')
       if (this.failed && !o.resend) throw Object.assign(new Error('refused'), { code: AFTER_FAILURE })
       if (this.failures > 0 && batch.some((e) => (e.message.data as { code: string }).code === 'fail')) {
         this.failures--
-        this.failed = true
+        if (this.dies) this.generation++
+        else this.failed = true
         throw new Error('disk I/O error')
       }
       this.failed = false
@@ -106,32 +116,50 @@ class OrderedApplier implements BatchApplier {
   async close(): Promise<void> {}
 }
 
-test('ingest resends a refused batch only after the failed one before it, keeping the order', async () => {
-  const applier = new OrderedApplier()
-  const acks: string[] = []
+async function ingestInOrder(applier: OrderedApplier): Promise<{ acks: number; ingest: EventIngest }> {
+  let acks = 0
   const bus: MessageBus = {
     subscribe: async () => async () => {},
-    publish: async (topic) => {
-      acks.push(topic)
+    publish: async () => {
+      acks++
     },
   }
   const ingest = new EventIngest({ bus, db: {} as never, applier, log, batchMax: 3, dedupeRetentionDays: 30 })
-  const codes = ['a', 'fail', 'b', 'c', 'd', 'e', 'f', 'g']
-  codes.forEach((code, i) => {
+  const send = (code: string, seq: number) => {
     const e = makeEnvelope({
       agent: 'kitchen',
       device: 'scanner-1',
       type: 'scan',
       session: 'order-test-session',
-      seq: i,
+      seq,
       data: { code, symbology: 'ean13' },
     })
     ingest.receive(topics.event('kitchen', 'scanner-1', 'scan'), Buffer.from(JSON.stringify(e)))
-  })
+  }
+  for (let i = 0; i < 8; i++) send(CODES[i]!, i)
+  // More arrive while the failed batch is retried: they must wait behind it and the one it held up.
+  await new Promise((r) => setTimeout(r, 20))
+  for (let i = 8; i < CODES.length; i++) send(CODES[i]!, i)
   await ingest.drain()
-  assert.equal(applier.applied, codes, 'every event applied once, in the order received')
-  assert.is(acks.length, codes.length)
+  return { acks, ingest }
+}
+
+const CODES = ['a', 'fail', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k']
+
+test('ingest resends a refused batch only after the failed one before it, keeping the order', async () => {
+  const applier = new OrderedApplier()
+  const { acks, ingest } = await ingestInOrder(applier)
+  assert.equal(applier.applied, CODES, 'every event applied once, in the order received')
+  assert.is(acks, CODES.length)
   assert.is(ingest.metrics.batchFailures, 1, 'the refusal is not a failure of its own')
+})
+
+test('when the writer dies with two batches in hand, both are retried in order before any new one', async () => {
+  const applier = new OrderedApplier(true)
+  const { acks, ingest } = await ingestInOrder(applier)
+  assert.equal(applier.applied, CODES, 'every event applied once, in the order received')
+  assert.is(acks, CODES.length)
+  assert.is(ingest.metrics.batchFailures, 2)
 })
 
 test.run()

@@ -70,6 +70,8 @@ export class EventIngest implements Feature {
   private running?: Promise<void>
   /** Set while the flush loop waits for the queue to reach `at` events (or a batch in hand to end). */
   private wake?: { at: number; resolve: () => void }
+  /** Batches in a retry (their own failure or one before them); none is handed over meanwhile. */
+  private retrying = 0
   /** Per agent: when an event ahead of the clock was last logged, and how many came since. */
   private readonly futureLogged = new Map<string, { at: number; unlogged: number }>()
   private unsubscribe?: () => Promise<void>
@@ -200,7 +202,8 @@ export class EventIngest implements Feature {
       for (;;) {
         const want = Math.max(1, Math.ceil(Math.min(this.o.batchMax, lastSize / 2)))
         const ready = inHand.size === 0 ? this.queue.length > 0 : this.queue.length >= want
-        if (ready && inHand.size < depth) {
+        // Nothing new is handed over while a batch in hand is being retried: it would overtake it.
+        if (ready && inHand.size < depth && this.retrying === 0) {
           const batch = this.queue.splice(0, this.o.batchMax)
           lastSize = batch.length
           const done: Promise<void> = this.processWithRetry(batch, 1, previous).finally(() =>
@@ -211,6 +214,10 @@ export class EventIngest implements Feature {
           continue
         }
         if (inHand.size === 0) return
+        if (this.retrying > 0) {
+          await Promise.race(inHand)
+          continue
+        }
         const filled = new Promise<void>((resolve) => {
           this.wake = { at: want, resolve }
         })
@@ -241,29 +248,43 @@ export class EventIngest implements Feature {
       this.finish(batch, results)
       return
     } catch (err) {
-      await after
-      const refused = (err as { code?: unknown }).code === AFTER_FAILURE
-      if (!refused) this.metrics.batchFailures++
-      if (this.stopping) return
-      if (refused) return this.processWithRetry(batch, attempt, undefined, true)
-      if (attempt < RETRIES_BEFORE_SPLIT) {
-        const delay = backoffDelay(attempt, { initialMs: 50, maxMs: 2000 })
-        this.log.warn({ err, events: batch.length, attempt, delayMs: delay }, 'batch failed; retrying')
-        await sleep(delay)
-        return this.processWithRetry(batch, attempt + 1)
+      this.retrying++
+      try {
+        await this.recover(batch, attempt, after, err)
+      } finally {
+        this.retrying--
       }
-      if (batch.length === 1) {
-        const e = batch[0]!
-        this.log.error(
-          { err, agent: e.agent, device: e.device, msgId: e.message.id },
-          'event failed; left for its device to resend',
-        )
-        return
-      }
-      const half = Math.ceil(batch.length / 2)
-      await this.processWithRetry(batch.slice(0, half), RETRIES_BEFORE_SPLIT)
-      await this.processWithRetry(batch.slice(half), RETRIES_BEFORE_SPLIT)
     }
+  }
+
+  private async recover(
+    batch: IncomingEvent[],
+    attempt: number,
+    after: Promise<void> | undefined,
+    err: unknown,
+  ) {
+    await after
+    const refused = (err as { code?: unknown }).code === AFTER_FAILURE
+    if (!refused) this.metrics.batchFailures++
+    if (this.stopping) return
+    if (refused) return await this.processWithRetry(batch, attempt, undefined, true)
+    if (attempt < RETRIES_BEFORE_SPLIT) {
+      const delay = backoffDelay(attempt, { initialMs: 50, maxMs: 2000 })
+      this.log.warn({ err, events: batch.length, attempt, delayMs: delay }, 'batch failed; retrying')
+      await sleep(delay)
+      return await this.processWithRetry(batch, attempt + 1)
+    }
+    if (batch.length === 1) {
+      const e = batch[0]!
+      this.log.error(
+        { err, agent: e.agent, device: e.device, msgId: e.message.id },
+        'event failed; left for its device to resend',
+      )
+      return
+    }
+    const half = Math.ceil(batch.length / 2)
+    await this.processWithRetry(batch.slice(0, half), RETRIES_BEFORE_SPLIT)
+    await this.processWithRetry(batch.slice(half), RETRIES_BEFORE_SPLIT)
   }
 
   private finish(batch: IncomingEvent[], outcomes: Applied[]): void {
