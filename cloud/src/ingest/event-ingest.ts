@@ -214,7 +214,9 @@ export class EventIngest implements Feature {
           continue
         }
         if (inHand.size === 0) return
-        if (this.retrying > 0) {
+        // With no room for a batch (or one being retried), only a batch ending can change anything:
+        // waking at every event received meanwhile would cost a turn of this loop per event.
+        if (this.retrying > 0 || inHand.size >= depth) {
           await Promise.race(inHand)
           continue
         }
