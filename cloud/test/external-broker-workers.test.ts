@@ -4,7 +4,7 @@
 // that resend what has no ack yet, as the edge outbox does. Both workers ingest some; one is SIGKILLed
 // mid-stream and the other carries on; then Mosquitto itself stops and comes back on the same port. Every
 // scan is acked and the list holds exactly what was scanned.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Envelope, gtinCheckDigit, makeEnvelope, parseBarcode, topics } from '@relais/hardware'
@@ -24,8 +24,7 @@ import {
   startPostgres,
 } from '../../scripts/testkit/postgres.js'
 import { freePort, serviceAvailable, waitFor } from '../../scripts/testkit/services.js'
-import type { CliContext } from '../src/cli/context.js'
-import { main } from '../src/cli/main.js'
+import { cliJson, exportMosquittoFiles } from './support/cli.js'
 import { CloudProcess } from './support/process.js'
 import { parseMetrics, value } from './support/prometheus.js'
 
@@ -59,21 +58,6 @@ const found =
   serviceAvailable('mosquitto', findMosquitto(), MOSQUITTO_INSTALL) &&
   serviceAvailable('PostgreSQL', findPostgres(), postgresInstallHint)
 const run = found ? t : t.skip
-
-async function cli(ctx: Ctx, databaseUrl: string, ...args: string[]): Promise<Record<string, unknown>> {
-  const out: string[] = []
-  const err: string[] = []
-  const c: CliContext = {
-    json: true,
-    env: { RELAIS_DATA_DIR: join(ctx.tmp, 'cli'), RELAIS_DATABASE_URL: databaseUrl },
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    isTTY: false,
-  }
-  if ((await main([...args, '--json'], c)) !== 0)
-    throw new Error(`relais ${args.join(' ')}: ${err.join('\n')}`)
-  return JSON.parse(out.at(-1)!) as Record<string, unknown>
-}
 
 async function metricsOf(ctx: Ctx, w: Worker) {
   const res = await fetch(`http://127.0.0.1:${w.httpPort}/metrics`, {
@@ -177,26 +161,13 @@ t.before(async (ctx) => {
   ctx.expected = new Map()
   ctx.pg = await startPostgres()
   const databaseUrl = await ctx.pg.createDatabase()
-  ctx.householdToken = (await cli(ctx, databaseUrl, 'household', 'add', 'home')).token as string
-  ctx.opsToken = (await cli(ctx, databaseUrl, 'token', 'add', '--ops')).token as string
+  const cliEnv = { RELAIS_DATA_DIR: join(ctx.tmp, 'cli'), RELAIS_DATABASE_URL: databaseUrl }
+  ctx.householdToken = (await cliJson(cliEnv, 'household', 'add', 'home')).token as string
+  ctx.opsToken = (await cliJson(cliEnv, 'token', 'add', '--ops')).token as string
   ctx.secrets = {}
   for (const a of AGENTS)
-    ctx.secrets[a] = (await cli(ctx, databaseUrl, 'agent', 'add', a, '--household', 'home')).secret as string
-  writeFileSync(join(ctx.tmp, 'cloud-pw'), CLOUD.password)
-  const out = join(ctx.tmp, 'mosquitto')
-  await cli(
-    ctx,
-    databaseUrl,
-    'broker',
-    'export-mosquitto',
-    '--out',
-    out,
-    '--cloud-user',
-    CLOUD.username,
-    '--cloud-password-file',
-    join(ctx.tmp, 'cloud-pw'),
-  )
-  ctx.files = { passwords: join(out, 'passwords'), acl: join(out, 'acl') }
+    ctx.secrets[a] = (await cliJson(cliEnv, 'agent', 'add', a, '--household', 'home')).secret as string
+  ctx.files = await exportMosquittoFiles(cliEnv, ctx.tmp, CLOUD)
   ctx.broker = await startMosquitto({
     users: [],
     files: { ...ctx.files, probe: CLOUD },

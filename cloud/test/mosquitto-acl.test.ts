@@ -2,7 +2,7 @@
 // account-rules.ts hold there as on the embedded broker, as far as Mosquitto can say them. Mosquitto
 // answers a refused PUBLISH with PUBACK 0x87 under MQTT 5 and keeps the connection; it grants every
 // SUBSCRIBE and checks each delivery against the reader's `read` lines instead.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makeEnvelope, topics } from '@relais/hardware'
@@ -16,8 +16,7 @@ import {
   startMosquitto,
 } from '../../scripts/testkit/mosquitto.js'
 import { serviceAvailable, waitFor } from '../../scripts/testkit/services.js'
-import type { CliContext } from '../src/cli/context.js'
-import { main } from '../src/cli/main.js'
+import { cliJson, exportMosquittoFiles } from './support/cli.js'
 import { databaseEnv, openTestDatabase } from './support/database.js'
 
 interface Ctx {
@@ -30,20 +29,14 @@ const t = suite<Ctx>('exported rules on a real Mosquitto')
 const run = serviceAvailable('mosquitto', findMosquitto(), MOSQUITTO_INSTALL) ? t : t.skip
 const CLOUD = { username: 'relais-cloud', password: 'cloud-password-1' }
 
+/** The CLI on the suite's data dir (and its database on a PostgreSQL run). */
 async function cli(tmp: string, ...args: string[]): Promise<Record<string, unknown>> {
-  const out: string[] = []
-  const err: string[] = []
+  return cliJson(await cliEnv(tmp), ...args)
+}
+
+async function cliEnv(tmp: string): Promise<Record<string, string>> {
   const data = join(tmp, 'data')
-  const ctx: CliContext = {
-    json: true,
-    env: { RELAIS_DATA_DIR: data, ...(await databaseEnv(data)) },
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    isTTY: false,
-  }
-  const code = await main([...args, '--json'], ctx)
-  if (code !== 0) throw new Error(`relais ${args.join(' ')}: ${err.join('\n')}`)
-  return JSON.parse(out.at(-1)!) as Record<string, unknown>
+  return { RELAIS_DATA_DIR: data, ...(await databaseEnv(data)) }
 }
 
 t.before(async (ctx) => {
@@ -72,22 +65,10 @@ t.before(async (ctx) => {
       'relais/v1/hall/#',
     )
   ).secret as string
-  writeFileSync(join(ctx.tmp, 'cloud-pw'), CLOUD.password)
-  const out = join(ctx.tmp, 'mosquitto')
-  await cli(
-    ctx.tmp,
-    'broker',
-    'export-mosquitto',
-    '--out',
-    out,
-    '--cloud-user',
-    CLOUD.username,
-    '--cloud-password-file',
-    join(ctx.tmp, 'cloud-pw'),
-  )
+  const files = await exportMosquittoFiles(await cliEnv(ctx.tmp), ctx.tmp, CLOUD)
   ctx.broker = await startMosquitto({
     users: [],
-    files: { passwords: join(out, 'passwords'), acl: join(out, 'acl'), probe: CLOUD },
+    files: { ...files, probe: CLOUD },
   })
 })
 t.after(async (ctx) => {
