@@ -3,10 +3,8 @@ import type { FleetResult, NodeFigures } from './fleet-run.js'
 import type { Scanned } from './fleet-workers.js'
 import { quantile } from './phases.js'
 
-export type CloudSide = Pick<
-  FleetResult,
-  | 'provisionSeconds'
-  | 'connectSeconds'
+/** The figures a cluster has as the sum of its nodes' (sumNodes). */
+type Summed =
   | 'cloudConnected'
   | 'cloudRssStartMB'
   | 'cloudRssMB'
@@ -15,10 +13,10 @@ export type CloudSide = Pick<
   | 'cloudCpuWaitPercent'
   | 'pointsPerSec'
   | 'droppedPoints'
-  | 'nodes'
-  | 'store'
-  | 'perNode'
-  | 'services'
+
+export type CloudSide = Pick<
+  FleetResult,
+  'provisionSeconds' | 'connectSeconds' | Summed | 'nodes' | 'store' | 'perNode' | 'services'
 >
 
 /**
@@ -26,19 +24,7 @@ export type CloudSide = Pick<
  * cluster's cost is all of its processes'); the RSS maximum is the sum of each node's own maximum, an
  * upper bound, since the nodes need not peak at the same moment.
  */
-export function sumNodes(
-  perNode: NodeFigures[],
-): Pick<
-  CloudSide,
-  | 'cloudConnected'
-  | 'cloudRssStartMB'
-  | 'cloudRssMB'
-  | 'cloudRssMaxMB'
-  | 'cloudCpuPercent'
-  | 'cloudCpuWaitPercent'
-  | 'pointsPerSec'
-  | 'droppedPoints'
-> {
+export function sumNodes(perNode: NodeFigures[]): Pick<CloudSide, Summed> {
   const add = (f: (n: NodeFigures) => number) => perNode.reduce((s, n) => s + f(n), 0)
   return {
     cloudConnected: add((n) => n.connected),
