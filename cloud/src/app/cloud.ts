@@ -30,6 +30,7 @@ import { FleetEvents } from '../domains/fleet/fleet-events.js'
 import { LinkLog } from '../domains/fleet/link-log.js'
 import { CatalogueResolver } from '../domains/lists/catalogue-resolver.js'
 import { ListEvents } from '../domains/lists/list-events.js'
+import { pruneChanges } from '../domains/lists/scan-batch.js'
 import { scanEffect } from '../domains/lists/scan-handler.js'
 import { PickupEvents } from '../domains/pickups/pickup-events.js'
 import type { PressEffect } from '../domains/pickups/press-handler.js'
@@ -234,6 +235,7 @@ export class Cloud {
             enter: presenceEffect(this.presenceEvents),
             leave: presenceEffect(this.presenceEvents),
           },
+          prunes: { scan: pruneChanges },
           log,
           series: this.series,
           batchMax: config.ingest.batchMax,

@@ -46,6 +46,11 @@ export interface EventIngestOptions {
   applier: BatchApplier
   /** Per event name: runs a committed result's `effect` (live views, lookups) on this thread. */
   effects?: Record<string, (effect: unknown) => void>
+  /**
+   * Per event name: deletes the domain's records of events received before `before` (epoch ms), which
+   * are kept as long as the dedupe records (an undo history, say), and says how many went.
+   */
+  prunes?: Record<string, (db: Db, before: number) => Promise<number>>
   log: Logger
   series?: PointRecorder
   batchMax: number
@@ -362,6 +367,14 @@ export class EventIngest implements Feature {
         this.log.info({ deleted: Number(r.numDeletedRows) }, 'old dedupe records pruned')
     } catch (err) {
       this.log.error({ err }, 'dedupe pruning failed; will retry in an hour')
+    }
+    for (const [name, prune] of Object.entries(this.o.prunes ?? {})) {
+      try {
+        const deleted = await prune(this.o.db, before)
+        if (deleted > 0) this.log.info({ event: name, deleted }, 'old event records pruned')
+      } catch (err) {
+        this.log.error({ err, event: name }, 'event record pruning failed; will retry in an hour')
+      }
     }
   }
 }

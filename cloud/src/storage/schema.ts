@@ -129,6 +129,15 @@ export interface ItemChangesTable {
   before: string | null
   created_at: number
   undone_at: number | null
+  /** The device's change below this one on its undo stack (migration 0010); null at the bottom. */
+  prev_seq: number | null
+}
+
+/** Each device's undo stack: its newest change not undone (null: nothing to undo). */
+export interface UndoStacksTable {
+  agent_id: string
+  device_id: string
+  top_seq: number | null
 }
 
 export interface SitesTable {
@@ -256,6 +265,7 @@ export interface Database extends PresenceTables, FleetTables, AlertTables {
   processed_events: ProcessedEventsTable
   catalogue_lookups: CatalogueLookupsTable
   item_changes: ItemChangesTable
+  undo_stacks: UndoStacksTable
   sites: SitesTable
   pickup_requests: PickupRequestsTable
   pickup_transitions: PickupTransitionsTable

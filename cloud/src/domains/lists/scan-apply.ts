@@ -10,7 +10,7 @@ import { type BarcodeInfo, parseBarcode } from '@relais/hardware'
 import type { Kysely } from 'kysely'
 import { newId } from '../../lib/ids.js'
 import type { Database } from '../../storage/schema.js'
-import { type Change, type ItemRow, nextSeq, ScanBatch } from './scan-batch.js'
+import { type ItemRow, nextSeq, ScanBatch } from './scan-batch.js'
 
 export interface ScanIn {
   agent: string
@@ -44,15 +44,18 @@ export async function applyScans(
     (s.data.mode ?? 'add') === 'undo' ? undefined : parseBarcode(s.data.code),
   )
   const usable: number[] = []
-  const undoDepth = new Map<string, number>()
+  /** Per device that may change or undo: [agent, device, undos sent]. */
+  const devices = new Map<string, [string, string, number]>()
   scans.forEach((s, i) => {
     const b = parsed[i]
     if (s.householdId === null) results[i] = rejected('agent_not_placed', 'the agent belongs to no household')
     else if (b !== undefined && b.key === null) results[i] = rejected('invalid_barcode', b.error)
     else {
       usable.push(i)
-      if (b === undefined)
-        undoDepth.set(`${s.agent}\n${s.device}`, (undoDepth.get(`${s.agent}\n${s.device}`) ?? 0) + 1)
+      const k = `${s.agent}\n${s.device}`
+      const d = devices.get(k) ?? [s.agent, s.device, 0]
+      if (b === undefined) d[2]++
+      devices.set(k, d)
     }
   })
   if (usable.length === 0) return results as ScanApplied[]
@@ -67,7 +70,7 @@ export async function applyScans(
   await batch.load(
     [...new Set(usable.map((i) => scans[i]!.householdId!))],
     [...scanned.values()],
-    [...undoDepth].map(([k, n]) => [...(k.split('\n') as [string, string]), n] as [string, string, number]),
+    [...devices.values()],
   )
   for (const i of usable) {
     const s = scans[i]!
@@ -90,7 +93,7 @@ type ChangeKind =
   | { kind: 'readd'; quantity: number }
 
 function record(batch: ScanBatch, s: ScanIn, item: ItemRow, what: ChangeKind, now: number): void {
-  const change: Change = {
+  batch.push({
     seq: nextSeq(now),
     agent_id: s.agent,
     device_id: s.device,
@@ -99,12 +102,8 @@ function record(batch: ScanBatch, s: ScanIn, item: ItemRow, what: ChangeKind, no
     before: JSON.stringify(what),
     created_at: now,
     undone_at: null,
-  }
-  batch.newChanges.push(change)
-  const key = `${s.agent}\n${s.device}`
-  const stack = batch.stacks.get(key) ?? []
-  stack.push(change)
-  batch.stacks.set(key, stack)
+    prev_seq: null,
+  })
 }
 
 function add(
@@ -205,11 +204,8 @@ function remove(batch: ScanBatch, s: ScanIn, listId: string, b: BarcodeInfo, now
 }
 
 function undo(batch: ScanBatch, s: ScanIn, now: number): ScanApplied {
-  const stack = batch.stacks.get(`${s.agent}\n${s.device}`) ?? []
-  const change = stack.pop()
+  const change = batch.pop(s.agent, s.device, now)
   if (change === undefined) return { ack: { outcome: 'nothing_to_undo' }, householdId: s.householdId! }
-  if (batch.newChanges.includes(change)) change.undone_at = now
-  else batch.undone.add(change.seq)
   const item = batch.byId.get(change.item_id)
   const what = JSON.parse(change.before ?? '{"kind":"create"}') as ChangeKind
   // The item is gone (deleted from the list since): nothing left to reverse, the undo is still used up.

@@ -1,10 +1,17 @@
 // The state one batch of scans works on, loaded in a few multi-row queries and written back in a few:
 // items touched (by list and code, or by id for undo), product names, the household's lists, and each
-// device's recent changes for undo. scan-apply.ts decides; this file only reads and writes.
+// device's undo stack (migration 0010: its newest change not undone in `undo_stacks`, each change linked
+// to the one below it). scan-apply.ts decides; this file only reads and writes.
 import type { Kysely } from 'kysely'
 import { BulkInsert } from '../../storage/bulk-insert.js'
 import { isPostgres } from '../../storage/dialect.js'
-import type { Database, ItemChangesTable, ItemsTable, UnknownProductsTable } from '../../storage/schema.js'
+import type {
+  Database,
+  ItemChangesTable,
+  ItemsTable,
+  UndoStacksTable,
+  UnknownProductsTable,
+} from '../../storage/schema.js'
 
 export type ItemRow = ItemsTable
 
@@ -59,8 +66,17 @@ const upsertUnknown = new BulkInsert<UnknownProductsTable>(
 )
 
 const insertChanges = new BulkInsert<ItemChangesTable>(
-  ['seq', 'agent_id', 'device_id', 'event_id', 'item_id', 'before', 'created_at', 'undone_at'],
+  ['seq', 'agent_id', 'device_id', 'event_id', 'item_id', 'before', 'created_at', 'undone_at', 'prev_seq'],
   (db, rows) => db.insertInto('item_changes').values(rows),
+)
+
+const upsertTops = new BulkInsert<UndoStacksTable>(['agent_id', 'device_id', 'top_seq'], (db, rows) =>
+  db
+    .insertInto('undo_stacks')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['agent_id', 'device_id']).doUpdateSet((eb) => ({ top_seq: eb.ref('excluded.top_seq') })),
+    ),
 )
 const CHUNK = 400 // below SQLite's bound-parameter limit for the widest statement here
 
@@ -79,6 +95,18 @@ export function nextSeq(now: number): number {
   return lastSeq
 }
 
+/**
+ * Deletes the changes made before `before` (epoch ms; seq is its ms * 1000, a range of the primary key):
+ * undo goes back as far as events are remembered. A stack whose lower changes are gone ends there.
+ */
+export async function pruneChanges(db: Kysely<Database>, before: number): Promise<number> {
+  const r = await db
+    .deleteFrom('item_changes')
+    .where('seq', '<', before * 1000)
+    .executeTakeFirst()
+  return Number(r.numDeletedRows)
+}
+
 export class ScanBatch {
   readonly lists = new Map<string, string>()
   readonly catalogue = new Map<string, string | null>()
@@ -92,7 +120,13 @@ export class ScanBatch {
     string,
     { household_id: string; code: string; display_code: string; ts: number; scans: number }
   >()
-  /** Per `${agent}\n${device}`: changes not undone, newest last. */
+  /**
+   * Per `${agent}\n${device}`, of each device the batch changes or undoes: the seq of its newest change
+   * not undone (null: none). Kept as the batch goes; `movedTops` says which to write back.
+   */
+  readonly tops = new Map<string, number | null>()
+  readonly movedTops = new Set<string>()
+  /** Per `${agent}\n${device}` undoing in this batch: its stack's top changes, newest last. */
   readonly stacks = new Map<string, Change[]>()
   readonly newChanges: Change[] = []
   readonly undone = new Set<number>()
@@ -112,11 +146,13 @@ export class ScanBatch {
   /**
    * @param scanned each (household, code) the batch scans. Looked up as pairs: separate IN lists of
    *   households and codes would probe every household with every code.
+   * @param devices each device the batch changes or undoes, with how many undos it sends (the depth of
+   *   its stack to load).
    */
   async load(
     households: string[],
     scanned: Array<[household: string, code: string]>,
-    undoDevices: Array<[string, string, number]>,
+    devices: Array<[agent: string, device: string, undos: number]>,
   ): Promise<void> {
     const trx = this.trx
     for (const part of chunks(households)) {
@@ -169,19 +205,7 @@ export class ScanBatch {
         .execute()
       for (const r of rows) this.remember(r)
     }
-    // Undo needs each device's latest changes and the items they touched.
-    for (const [agent, device, depth] of undoDevices) {
-      const rows = await trx
-        .selectFrom('item_changes')
-        .selectAll()
-        .where('agent_id', '=', agent)
-        .where('device_id', '=', device)
-        .where('undone_at', 'is', null)
-        .orderBy('seq', 'desc')
-        .limit(depth)
-        .execute()
-      this.stacks.set(`${agent}\n${device}`, rows.map((r) => ({ ...r, seq: Number(r.seq) })).reverse())
-    }
+    await this.loadStacks(devices)
     const missing = [...this.stacks.values()]
       .flat()
       .map((c) => c.item_id)
@@ -195,6 +219,73 @@ export class ScanBatch {
         .execute())
         this.remember(r)
     }
+  }
+
+  /** Each device's top, then the top `undos` changes of each device undoing, a stack level a query. */
+  private async loadStacks(devices: Array<[string, string, number]>): Promise<void> {
+    const key = (agent: string, device: string) => `${agent}\n${device}`
+    for (const part of chunks(devices, 200)) {
+      const rows = await this.trx
+        .selectFrom('undo_stacks')
+        .select(['agent_id', 'device_id', 'top_seq'])
+        .where((eb) =>
+          eb(
+            eb.refTuple('agent_id', 'device_id'),
+            'in',
+            part.map(([agent, device]) => eb.tuple(agent, device)),
+          ),
+        )
+        .execute()
+      for (const r of rows) this.tops.set(key(r.agent_id, r.device_id), toSeq(r.top_seq))
+    }
+    const walks = devices
+      .filter(([, , undos]) => undos > 0)
+      .map(([agent, device, undos]) => {
+        const k = key(agent, device)
+        const below: Change[] = []
+        this.stacks.set(k, below)
+        return { below, next: this.tops.get(k) ?? null, left: undos }
+      })
+    const level = () => walks.filter((w) => w.next !== null && w.left > 0)
+    for (let walking = level(); walking.length > 0; walking = level()) {
+      const found = new Map<number, Change>()
+      for (const part of chunks(walking.map((w) => w.next!)))
+        for (const r of await this.trx
+          .selectFrom('item_changes')
+          .selectAll()
+          .where('seq', 'in', part)
+          .execute())
+          found.set(Number(r.seq), { ...r, seq: Number(r.seq), prev_seq: toSeq(r.prev_seq) })
+      for (const w of walking) {
+        const c = found.get(w.next!)
+        // A change pruned away (old) ends the stack there.
+        if (c !== undefined) w.below.unshift(c)
+        w.next = c?.prev_seq ?? null
+        w.left--
+      }
+    }
+  }
+
+  /** A new change on top of its device's stack. */
+  push(c: Change): void {
+    const k = `${c.agent_id}\n${c.device_id}`
+    c.prev_seq = this.tops.get(k) ?? null
+    this.tops.set(k, c.seq)
+    this.movedTops.add(k)
+    this.newChanges.push(c)
+    this.stacks.get(k)?.push(c)
+  }
+
+  /** The device's newest change not undone, taken off its stack; undefined when there is none. */
+  pop(agent: string, device: string, now: number): Change | undefined {
+    const k = `${agent}\n${device}`
+    const c = this.stacks.get(k)?.pop()
+    if (c === undefined) return undefined
+    this.tops.set(k, c.prev_seq)
+    this.movedTops.add(k)
+    if (this.newChanges.includes(c)) c.undone_at = now
+    else this.undone.add(c.seq)
+    return c
   }
 
   remember(r: ItemRow): void {
@@ -233,9 +324,19 @@ export class ScanBatch {
       })),
     )
     await insertChanges.run(trx, this.newChanges)
+    await upsertTops.run(
+      trx,
+      [...this.movedTops].map((k) => {
+        const [agent_id, device_id] = k.split('\n') as [string, string]
+        return { agent_id, device_id, top_seq: this.tops.get(k) ?? null }
+      }),
+    )
     const undoneAt = Date.now()
     for (const part of chunks([...this.undone])) {
       await trx.updateTable('item_changes').set({ undone_at: undoneAt }).where('seq', 'in', part).execute()
     }
   }
 }
+
+/** A seq as read back: PostgreSQL returns bigint columns as strings. */
+const toSeq = (v: number | string | null): number | null => (v === null ? null : Number(v))

@@ -9,6 +9,8 @@ import * as m0005 from './0005-presence.js'
 import * as m0006 from './0006-fleet-registry.js'
 import * as m0007 from './0007-availability-alerts.js'
 import * as m0008 from './0008-mosquitto-hashes.js'
+import * as m0009 from './0009-dedupe-key-order.js'
+import * as m0010 from './0010-undo-stacks.js'
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -19,4 +21,6 @@ export const migrations: Record<string, Migration> = {
   '0006-fleet-registry': m0006,
   '0007-availability-alerts': m0007,
   '0008-mosquitto-hashes': m0008,
+  '0009-dedupe-key-order': m0009,
+  '0010-undo-stacks': m0010,
 }
