@@ -27,6 +27,7 @@ const postgresSuites = [
   'cloud/test/fuzz-ingest.test.ts',
   'cloud/test/scan-modes.test.ts',
   'cloud/test/undo-stacks.test.ts',
+  'cloud/test/storage-bulk-lookup.test.ts',
   'cloud/test/e2e-cloud-process.test.ts',
   'scripts/test/agent-cloud-e2e.test.ts',
   // lists and the catalogue

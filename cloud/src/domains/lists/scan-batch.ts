@@ -4,6 +4,7 @@
 // to the one below it). scan-apply.ts decides; this file only reads and writes.
 import type { Kysely } from 'kysely'
 import { BulkInsert } from '../../storage/bulk-insert.js'
+import { BulkLookup } from '../../storage/bulk-lookup.js'
 import { isPostgres } from '../../storage/dialect.js'
 import type {
   Database,
@@ -78,6 +79,73 @@ const upsertTops = new BulkInsert<UndoStacksTable>(['agent_id', 'device_id', 'to
       oc.columns(['agent_id', 'device_id']).doUpdateSet((eb) => ({ top_seq: eb.ref('excluded.top_seq') })),
     ),
 )
+// The reads of every batch, each by the batch's keys (pairs looked up as pairs: separate IN lists of
+// households and codes would probe every household with every code).
+const defaultLists = new BulkLookup(1, (db, households: ReadonlyArray<readonly [string]>) =>
+  db
+    .selectFrom('lists')
+    .select(['id', 'household_id'])
+    .where(
+      'household_id',
+      'in',
+      households.map(([h]) => h),
+    )
+    .where('is_default', '=', 1),
+)
+const productNames = new BulkLookup(1, (db, codes: ReadonlyArray<readonly [string]>) =>
+  db
+    .selectFrom('products')
+    .select(['code', 'name'])
+    .where(
+      'code',
+      'in',
+      codes.map(([c]) => c),
+    ),
+)
+const householdNames = new BulkLookup(2, (db, keys: ReadonlyArray<readonly [string, string]>) =>
+  db
+    .selectFrom('household_products')
+    .select(['household_id', 'code', 'name'])
+    .where((eb) =>
+      eb(
+        eb.refTuple('household_id', 'code'),
+        'in',
+        keys.map(([h, code]) => eb.tuple(h, code)),
+      ),
+    ),
+)
+/**
+ * On PostgreSQL the items read are locked until commit (FOR UPDATE): writeTx keeps ingest batches
+ * apart, but an HTTP edit or delete of an item runs beside them at READ COMMITTED, and would otherwise
+ * be overwritten (or the item re-inserted) by the batch's write of what it read. SQLite needs no such
+ * lock: the batch holds its write lock from the first statement.
+ */
+const itemsByCode = new BulkLookup(2, (db, keys: ReadonlyArray<readonly [string, string]>) =>
+  db
+    .selectFrom('items')
+    .selectAll()
+    .where((eb) =>
+      eb(
+        eb.refTuple('list_id', 'code'),
+        'in',
+        keys.map(([list, code]) => eb.tuple(list, code)),
+      ),
+    )
+    .$if(isPostgres(db), (q) => q.forUpdate()),
+)
+const undoTops = new BulkLookup(2, (db, keys: ReadonlyArray<readonly [string, string]>) =>
+  db
+    .selectFrom('undo_stacks')
+    .select(['agent_id', 'device_id', 'top_seq'])
+    .where((eb) =>
+      eb(
+        eb.refTuple('agent_id', 'device_id'),
+        'in',
+        keys.map(([agent, device]) => eb.tuple(agent, device)),
+      ),
+    ),
+)
+
 const CHUNK = 400 // below SQLite's bound-parameter limit for the widest statement here
 
 export function chunks<T>(xs: T[], n = CHUNK): T[][] {
@@ -131,12 +199,7 @@ export class ScanBatch {
   readonly newChanges: Change[] = []
   readonly undone = new Set<number>()
 
-  /**
-   * On PostgreSQL the items read here are locked until commit (FOR UPDATE): writeTx keeps ingest
-   * batches apart, but an HTTP edit or delete of an item runs beside them at READ COMMITTED, and would
-   * otherwise be overwritten (or the item re-inserted) by the batch's write of what it read. SQLite
-   * needs no such lock: the batch holds its write lock from the first statement.
-   */
+  /** On PostgreSQL, items read are locked until commit, as by itemsByCode. */
   private readonly pg: boolean
 
   constructor(private readonly trx: Kysely<Database>) {
@@ -155,56 +218,24 @@ export class ScanBatch {
     devices: Array<[agent: string, device: string, undos: number]>,
   ): Promise<void> {
     const trx = this.trx
-    for (const part of chunks(households)) {
-      const rows = await trx
-        .selectFrom('lists')
-        .select(['id', 'household_id'])
-        .where('household_id', 'in', part)
-        .where('is_default', '=', 1)
-        .execute()
-      for (const r of rows) this.lists.set(r.household_id, r.id)
-    }
-    for (const part of chunks([...new Set(scanned.map(([, code]) => code))])) {
-      for (const p of await trx
-        .selectFrom('products')
-        .select(['code', 'name'])
-        .where('code', 'in', part)
-        .execute()) {
-        this.catalogue.set(p.code, p.name)
-      }
-    }
-    for (const part of chunks(scanned, 200)) {
-      const named = await trx
-        .selectFrom('household_products')
-        .select(['household_id', 'code', 'name'])
-        .where((eb) =>
-          eb(
-            eb.refTuple('household_id', 'code'),
-            'in',
-            part.map(([h, code]) => eb.tuple(h, code)),
-          ),
-        )
-        .execute()
-      for (const p of named) this.named.set(`${p.household_id}\n${p.code}`, p.name)
-      const onList = part.flatMap(([h, code]) => {
-        const list = this.lists.get(h)
-        return list === undefined ? [] : [[list, code] as const]
-      })
-      if (onList.length === 0) continue
-      const rows = await trx
-        .selectFrom('items')
-        .selectAll()
-        .where((eb) =>
-          eb(
-            eb.refTuple('list_id', 'code'),
-            'in',
-            onList.map(([list, code]) => eb.tuple(list, code)),
-          ),
-        )
-        .$if(this.pg, (q) => q.forUpdate())
-        .execute()
-      for (const r of rows) this.remember(r)
-    }
+    for (const r of await defaultLists.run(
+      trx,
+      households.map((h) => [h] as const),
+    ))
+      this.lists.set(r.household_id, r.id)
+    const codes = [...new Set(scanned.map(([, code]) => code))]
+    for (const p of await productNames.run(
+      trx,
+      codes.map((c) => [c] as const),
+    ))
+      this.catalogue.set(p.code, p.name)
+    for (const p of await householdNames.run(trx, scanned))
+      this.named.set(`${p.household_id}\n${p.code}`, p.name)
+    const onList = scanned.flatMap(([h, code]) => {
+      const list = this.lists.get(h)
+      return list === undefined ? [] : [[list, code] as const]
+    })
+    for (const r of await itemsByCode.run(trx, onList)) this.remember(r)
     await this.loadStacks(devices)
     const missing = [...this.stacks.values()]
       .flat()
@@ -224,20 +255,11 @@ export class ScanBatch {
   /** Each device's top, then the top `undos` changes of each device undoing, a stack level a query. */
   private async loadStacks(devices: Array<[string, string, number]>): Promise<void> {
     const key = (agent: string, device: string) => `${agent}\n${device}`
-    for (const part of chunks(devices, 200)) {
-      const rows = await this.trx
-        .selectFrom('undo_stacks')
-        .select(['agent_id', 'device_id', 'top_seq'])
-        .where((eb) =>
-          eb(
-            eb.refTuple('agent_id', 'device_id'),
-            'in',
-            part.map(([agent, device]) => eb.tuple(agent, device)),
-          ),
-        )
-        .execute()
-      for (const r of rows) this.tops.set(key(r.agent_id, r.device_id), toSeq(r.top_seq))
-    }
+    for (const r of await undoTops.run(
+      this.trx,
+      devices.map(([agent, device]) => [agent, device] as const),
+    ))
+      this.tops.set(key(r.agent_id, r.device_id), toSeq(r.top_seq))
     const walks = devices
       .filter(([, , undos]) => undos > 0)
       .map(([agent, device, undos]) => {
