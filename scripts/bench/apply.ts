@@ -31,7 +31,8 @@ process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
 const codes = benchCodes()
 const creds = await provision(dir, AGENTS, codes)
 const { db, sqlite } = openSqlite({ dataDir: dir })
-const handlers = createEventHandlers({ debounceMs: 3000, webhook: false })
+// As the writer thread has them: its connection is ingest's alone, so items are kept between batches.
+const handlers = createEventHandlers({ debounceMs: 3000, webhook: false, cacheItems: true })
 // A day back: the source clock runs 20 ms a scan (see run.ts).
 const sources = creds.map((c) => new ScanSource(c.agent, codes, Date.now() - 86_400_000, 'bench-apply'))
 

@@ -9,12 +9,17 @@ export interface HandlerSettings {
   debounceMs: number
   /** Queue a webhook delivery with every pickup transition (RELAIS_WEBHOOK_URL is set). */
   webhook: boolean
+  /**
+   * Keep list items from batch to batch (domains/lists/item-cache.ts). Only where ingest has its
+   * connection to itself: the SQLite writer thread.
+   */
+  cacheItems?: boolean
 }
 
 export function createEventHandlers(s: HandlerSettings): Record<string, EventHandler> {
   const presence = new PresenceHandler()
   return {
-    scan: new ScanHandler({ debounceMs: s.debounceMs }),
+    scan: new ScanHandler({ debounceMs: s.debounceMs, cacheItems: s.cacheItems }),
     press: new PressHandler({ webhook: s.webhook }),
     enter: presence,
     leave: presence,

@@ -15,7 +15,8 @@ export type WorkerReply = { id: number; results?: unknown[]; error?: { message: 
 
 const init = workerData as WorkerInit
 const { db } = openSqlite({ dataDir: init.dataDir })
-const handlers = createEventHandlers(init)
+// This connection is ingest's alone, so list items can be kept between batches.
+const handlers = createEventHandlers({ ...init, cacheItems: true })
 
 let last: Promise<void> = Promise.resolve()
 let failed = false

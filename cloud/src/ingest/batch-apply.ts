@@ -49,6 +49,8 @@ export interface HandlerResult {
 /** A domain that consumes one event name. `apply` sees only events never applied before. */
 export interface EventHandler {
   apply(trx: Kysely<Database>, events: IncomingEvent[], now: number): Promise<HandlerResult[]>
+  /** The batch's transaction did not commit: what the handler keeps between batches is not to be trusted. */
+  aborted?(): void
 }
 
 export type Applied = HandlerResult
@@ -104,76 +106,88 @@ export async function applyBatch(
   batch: IncomingEvent[],
   now: number,
 ): Promise<Applied[]> {
-  return writeTx(db, async (trx) => {
-    const outcomes: Array<Applied | undefined> = new Array(batch.length)
-    const agentIds = [...new Set(batch.map((e) => e.agent))].map((id) => [id] as const)
-    const agents = new Map((await agentsById.run(trx, agentIds)).map((a) => [a.id, a] as const))
-    const keys = [...new Map(batch.map((e) => [`${e.agent}\n${e.message.id}`, e] as const)).values()]
-    const previous = new Map<string, string>()
-    const rows = await outcomesByKey.run(
-      trx,
-      keys.map((e) => [e.message.id, e.agent] as const),
-    )
-    for (const r of rows) previous.set(`${r.agent_id}\n${r.event_id}`, r.outcome)
+  try {
+    return await writeTx(db, (trx) => applyIn(trx, handlers, batch, now))
+  } catch (err) {
+    for (const h of new Set(Object.values(handlers))) h.aborted?.()
+    throw err
+  }
+}
 
-    const firstInBatch = new Map<string, number>()
-    const laterCopies: Array<[number, number]> = []
-    const groups = new Map<string, number[]>()
-    batch.forEach((e, i) => {
-      const key = `${e.agent}\n${e.message.id}`
-      const prev = previous.get(key)
-      const agent = agents.get(e.agent)
-      if (prev !== undefined) {
-        outcomes[i] = { ack: { ...(JSON.parse(prev) as Ack), replayed: true } }
-      } else if (firstInBatch.has(key)) {
-        laterCopies.push([i, firstInBatch.get(key)!])
-      } else if (agent === undefined || agent.revoked_at !== null) {
-        outcomes[i] = { ack: { outcome: 'rejected', reason: 'unknown_agent' } }
-      } else if (handlers[e.name] === undefined) {
-        outcomes[i] = {
-          ack: { outcome: 'rejected', reason: 'no_handler', detail: `no domain takes '${e.name}' events` },
-        }
-      } else {
-        firstInBatch.set(key, i)
-        e.householdId = agent.household_id
-        e.siteId = agent.site_id
-        const g = groups.get(e.name) ?? []
-        g.push(i)
-        groups.set(e.name, g)
+async function applyIn(
+  trx: Kysely<Database>,
+  handlers: Readonly<Record<string, EventHandler>>,
+  batch: IncomingEvent[],
+  now: number,
+): Promise<Applied[]> {
+  const outcomes: Array<Applied | undefined> = new Array(batch.length)
+  const agentIds = [...new Set(batch.map((e) => e.agent))].map((id) => [id] as const)
+  const agents = new Map((await agentsById.run(trx, agentIds)).map((a) => [a.id, a] as const))
+  const keys = [...new Map(batch.map((e) => [`${e.agent}\n${e.message.id}`, e] as const)).values()]
+  const previous = new Map<string, string>()
+  const rows = await outcomesByKey.run(
+    trx,
+    keys.map((e) => [e.message.id, e.agent] as const),
+  )
+  for (const r of rows) previous.set(`${r.agent_id}\n${r.event_id}`, r.outcome)
+
+  const firstInBatch = new Map<string, number>()
+  const laterCopies: Array<[number, number]> = []
+  const groups = new Map<string, number[]>()
+  batch.forEach((e, i) => {
+    const key = `${e.agent}\n${e.message.id}`
+    const prev = previous.get(key)
+    const agent = agents.get(e.agent)
+    if (prev !== undefined) {
+      outcomes[i] = { ack: { ...(JSON.parse(prev) as Ack), replayed: true } }
+    } else if (firstInBatch.has(key)) {
+      laterCopies.push([i, firstInBatch.get(key)!])
+    } else if (agent === undefined || agent.revoked_at !== null) {
+      outcomes[i] = { ack: { outcome: 'rejected', reason: 'unknown_agent' } }
+    } else if (handlers[e.name] === undefined) {
+      outcomes[i] = {
+        ack: { outcome: 'rejected', reason: 'no_handler', detail: `no domain takes '${e.name}' events` },
       }
-    })
-
-    if (isPostgres(trx)) await claim(trx, batch, groups, previous, now)
-    const fresh: ProcessedEventsTable[] = []
-    for (const [name, all] of groups) {
-      // Keys another applier committed meanwhile are replays of its outcome, not new events.
-      const idx = all.filter((i) => {
-        const prev = previous.get(`${batch[i]!.agent}\n${batch[i]!.message.id}`)
-        if (prev !== undefined) outcomes[i] = { ack: { ...(JSON.parse(prev) as Ack), replayed: true } }
-        return prev === undefined
-      })
-      if (idx.length === 0) continue
-      const results = await handlers[name]!.apply(
-        trx,
-        idx.map((i) => batch[i]!),
-        now,
-      )
-      idx.forEach((i, k) => {
-        const r = results[k]!
-        const e = batch[i]!
-        outcomes[i] = { ack: r.ack, tags: r.tags, effect: r.effect }
-        fresh.push({
-          agent_id: e.agent,
-          event_id: e.message.id,
-          received_at: now,
-          outcome: JSON.stringify(r.ack),
-        })
-      })
+    } else {
+      firstInBatch.set(key, i)
+      e.householdId = agent.household_id
+      e.siteId = agent.site_id
+      const g = groups.get(e.name) ?? []
+      g.push(i)
+      groups.set(e.name, g)
     }
-    for (const [i, first] of laterCopies) outcomes[i] = { ack: { ...outcomes[first]!.ack, replayed: true } }
-    await recordOutcomes.run(trx, fresh)
-    return outcomes as Applied[]
   })
+
+  if (isPostgres(trx)) await claim(trx, batch, groups, previous, now)
+  const fresh: ProcessedEventsTable[] = []
+  for (const [name, all] of groups) {
+    // Keys another applier committed meanwhile are replays of its outcome, not new events.
+    const idx = all.filter((i) => {
+      const prev = previous.get(`${batch[i]!.agent}\n${batch[i]!.message.id}`)
+      if (prev !== undefined) outcomes[i] = { ack: { ...(JSON.parse(prev) as Ack), replayed: true } }
+      return prev === undefined
+    })
+    if (idx.length === 0) continue
+    const results = await handlers[name]!.apply(
+      trx,
+      idx.map((i) => batch[i]!),
+      now,
+    )
+    idx.forEach((i, k) => {
+      const r = results[k]!
+      const e = batch[i]!
+      outcomes[i] = { ack: r.ack, tags: r.tags, effect: r.effect }
+      fresh.push({
+        agent_id: e.agent,
+        event_id: e.message.id,
+        received_at: now,
+        outcome: JSON.stringify(r.ack),
+      })
+    })
+  }
+  for (const [i, first] of laterCopies) outcomes[i] = { ack: { ...outcomes[first]!.ack, replayed: true } }
+  await recordOutcomes.run(trx, fresh)
+  return outcomes as Applied[]
 }
 
 /**

@@ -10,6 +10,7 @@ import { type BarcodeInfo, parseBarcode } from '@relais/hardware'
 import type { Kysely } from 'kysely'
 import { newId } from '../../lib/ids.js'
 import type { Database } from '../../storage/schema.js'
+import type { ItemCache } from './item-cache.js'
 import { type ItemRow, nextSeq, ScanBatch } from './scan-batch.js'
 
 export interface ScanIn {
@@ -37,7 +38,7 @@ const rejected = (reason: string, detail?: string): ScanApplied => ({
 export async function applyScans(
   trx: Kysely<Database>,
   scans: ScanIn[],
-  opts: { now: number; debounceMs: number },
+  opts: { now: number; debounceMs: number; cache?: ItemCache },
 ): Promise<ScanApplied[]> {
   const results: Array<ScanApplied | undefined> = new Array(scans.length)
   const parsed: Array<BarcodeInfo | undefined> = scans.map((s) =>
@@ -60,7 +61,7 @@ export async function applyScans(
   })
   if (usable.length === 0) return results as ScanApplied[]
 
-  const batch = new ScanBatch(trx)
+  const batch = new ScanBatch(trx, opts.cache)
   const scanned = new Map<string, [string, string]>()
   for (const i of usable) {
     const key = parsed[i]?.key

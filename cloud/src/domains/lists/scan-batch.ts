@@ -13,6 +13,7 @@ import type {
   UndoStacksTable,
   UnknownProductsTable,
 } from '../../storage/schema.js'
+import type { ItemCache } from './item-cache.js'
 
 export type ItemRow = ItemsTable
 
@@ -202,7 +203,14 @@ export class ScanBatch {
   /** On PostgreSQL, items read are locked until commit, as by itemsByCode. */
   private readonly pg: boolean
 
-  constructor(private readonly trx: Kysely<Database>) {
+  /**
+   * @param cache items kept from earlier batches (item-cache.ts): only for the writer thread, whose
+   *   connection nothing else writes through.
+   */
+  constructor(
+    private readonly trx: Kysely<Database>,
+    private readonly cache?: ItemCache,
+  ) {
     this.pg = isPostgres(trx)
   }
 
@@ -235,7 +243,17 @@ export class ScanBatch {
       const list = this.lists.get(h)
       return list === undefined ? [] : [[list, code] as const]
     })
-    for (const r of await itemsByCode.run(trx, onList)) this.remember(r)
+    let unknown = onList
+    if (this.cache !== undefined) {
+      await this.cache.check(trx)
+      const cache = this.cache
+      unknown = onList.filter(([list, code]) => {
+        const r = cache.get(list, code)
+        if (r !== undefined) this.remember(r)
+        return r === undefined
+      })
+    }
+    for (const r of await itemsByCode.run(trx, unknown)) this.remember(r)
     await this.loadStacks(devices)
     const missing = [...this.stacks.values()]
       .flat()
@@ -310,12 +328,15 @@ export class ScanBatch {
     return c
   }
 
+  /** An item read or made: from here on the batch (and the cache) works on this row, in place. */
   remember(r: ItemRow): void {
     this.items.set(`${r.list_id}\n${r.code}`, r)
     this.byId.set(r.id, r)
+    this.cache?.set(r)
   }
 
   forget(r: ItemRow): void {
+    this.cache?.delete(r)
     this.items.delete(`${r.list_id}\n${r.code}`)
     this.byId.delete(r.id)
     this.dirty.delete(r.id)

@@ -5,6 +5,7 @@ import type { ScanEvent } from '@relais/hardware'
 import type { Kysely } from 'kysely'
 import type { EventHandler, HandlerResult, IncomingEvent } from '../../ingest/batch-apply.js'
 import type { Database } from '../../storage/schema.js'
+import { ItemCache } from './item-cache.js'
 import type { ListEvents } from './list-events.js'
 import { applyScans } from './scan-apply.js'
 
@@ -16,7 +17,16 @@ export interface ScanEffect {
 }
 
 export class ScanHandler implements EventHandler {
-  constructor(private readonly o: { debounceMs: number }) {}
+  private readonly cache?: ItemCache
+
+  /** @param o.cacheItems keep items from batch to batch (item-cache.ts): the writer thread only. */
+  constructor(private readonly o: { debounceMs: number; cacheItems?: boolean }) {
+    if (o.cacheItems) this.cache = new ItemCache()
+  }
+
+  aborted(): void {
+    this.cache?.clear()
+  }
 
   async apply(trx: Kysely<Database>, events: IncomingEvent[], now: number): Promise<HandlerResult[]> {
     const applied = await applyScans(
@@ -29,7 +39,7 @@ export class ScanHandler implements EventHandler {
         ts: e.message.ts,
         data: e.message.data as ScanEvent,
       })),
-      { now, debounceMs: this.o.debounceMs },
+      { now, debounceMs: this.o.debounceMs, cache: this.cache },
     )
     return applied.map((r) => {
       const effect: ScanEffect | undefined =
