@@ -10,7 +10,7 @@ export interface HandlerSettings {
   /** Queue a webhook delivery with every pickup transition (RELAIS_WEBHOOK_URL is set). */
   webhook: boolean
   /**
-   * Keep list items from batch to batch (domains/lists/item-cache.ts). Only where ingest has its
+   * Keep list items and names from batch to batch (domains/lists/list-cache.ts). Only where ingest has its
    * connection to itself: the SQLite writer thread.
    */
   cacheItems?: boolean

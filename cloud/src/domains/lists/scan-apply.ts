@@ -10,7 +10,7 @@ import { type BarcodeInfo, parseBarcode } from '@relais/hardware'
 import type { Kysely } from 'kysely'
 import { newId } from '../../lib/ids.js'
 import type { Database } from '../../storage/schema.js'
-import type { ItemCache } from './item-cache.js'
+import type { ListCache } from './list-cache.js'
 import { type ItemRow, nextSeq, ScanBatch } from './scan-batch.js'
 
 export interface ScanIn {
@@ -38,7 +38,7 @@ const rejected = (reason: string, detail?: string): ScanApplied => ({
 export async function applyScans(
   trx: Kysely<Database>,
   scans: ScanIn[],
-  opts: { now: number; debounceMs: number; cache?: ItemCache },
+  opts: { now: number; debounceMs: number; cache?: ListCache },
 ): Promise<ScanApplied[]> {
   const results: Array<ScanApplied | undefined> = new Array(scans.length)
   const parsed: Array<BarcodeInfo | undefined> = scans.map((s) =>

@@ -13,7 +13,7 @@ import type {
   UndoStacksTable,
   UnknownProductsTable,
 } from '../../storage/schema.js'
-import type { ItemCache } from './item-cache.js'
+import type { ListCache } from './list-cache.js'
 
 export type ItemRow = ItemsTable
 
@@ -179,7 +179,7 @@ export async function pruneChanges(db: Kysely<Database>, before: number): Promis
 export class ScanBatch {
   readonly lists = new Map<string, string>()
   readonly catalogue = new Map<string, string | null>()
-  readonly named = new Map<string, string>()
+  readonly named = new Map<string, string | null>()
   /** By `${listId}\n${code}`; removed entries are deleted from here and listed in `deleted`. */
   readonly items = new Map<string, ItemRow>()
   readonly byId = new Map<string, ItemRow>()
@@ -204,12 +204,12 @@ export class ScanBatch {
   private readonly pg: boolean
 
   /**
-   * @param cache items kept from earlier batches (item-cache.ts): only for the writer thread, whose
+   * @param cache items and names kept from earlier batches (list-cache.ts): only for the writer thread, whose
    *   connection nothing else writes through.
    */
   constructor(
     private readonly trx: Kysely<Database>,
-    private readonly cache?: ItemCache,
+    private readonly cache?: ListCache,
   ) {
     this.pg = isPostgres(trx)
   }
@@ -226,34 +226,41 @@ export class ScanBatch {
     devices: Array<[agent: string, device: string, undos: number]>,
   ): Promise<void> {
     const trx = this.trx
+    const cache = this.cache
+    if (cache !== undefined) await cache.check(trx)
     for (const r of await defaultLists.run(
       trx,
       households.map((h) => [h] as const),
     ))
       this.lists.set(r.household_id, r.id)
+    // Names and items the cache holds are taken from it; the rest are read, and kept (found or not).
     const codes = [...new Set(scanned.map(([, code]) => code))]
+    const readCodes = notCached(codes, (c) => c, cache?.catalogue, this.catalogue)
     for (const p of await productNames.run(
       trx,
-      codes.map((c) => [c] as const),
+      readCodes.map((c) => [c] as const),
     ))
       this.catalogue.set(p.code, p.name)
-    for (const p of await householdNames.run(trx, scanned))
+    if (cache !== undefined) for (const c of readCodes) cache.catalogue.set(c, this.catalogue.get(c) ?? null)
+    const pair = ([h, code]: readonly [string, string]) => `${h}\n${code}`
+    const readNamed = notCached(scanned, pair, cache?.named, this.named)
+    for (const p of await householdNames.run(trx, readNamed))
       this.named.set(`${p.household_id}\n${p.code}`, p.name)
+    if (cache !== undefined)
+      for (const k of readNamed) cache.named.set(pair(k), this.named.get(pair(k)) ?? null)
     const onList = scanned.flatMap(([h, code]) => {
       const list = this.lists.get(h)
       return list === undefined ? [] : [[list, code] as const]
     })
-    let unknown = onList
-    if (this.cache !== undefined) {
-      await this.cache.check(trx)
-      const cache = this.cache
-      unknown = onList.filter(([list, code]) => {
-        const r = cache.get(list, code)
-        if (r !== undefined) this.remember(r)
-        return r === undefined
-      })
-    }
-    for (const r of await itemsByCode.run(trx, unknown)) this.remember(r)
+    const readItems =
+      cache === undefined
+        ? onList
+        : onList.filter(([list, code]) => {
+            const r = cache.item(list, code)
+            if (r !== undefined) this.remember(r)
+            return r === undefined
+          })
+    for (const r of await itemsByCode.run(trx, readItems)) this.remember(r)
     await this.loadStacks(devices)
     const missing = [...this.stacks.values()]
       .flat()
@@ -332,11 +339,11 @@ export class ScanBatch {
   remember(r: ItemRow): void {
     this.items.set(`${r.list_id}\n${r.code}`, r)
     this.byId.set(r.id, r)
-    this.cache?.set(r)
+    this.cache?.setItem(r)
   }
 
   forget(r: ItemRow): void {
-    this.cache?.delete(r)
+    this.cache?.deleteItem(r)
     this.items.delete(`${r.list_id}\n${r.code}`)
     this.byId.delete(r.id)
     this.dirty.delete(r.id)
@@ -379,6 +386,21 @@ export class ScanBatch {
       await trx.updateTable('item_changes').set({ undone_at: undoneAt }).where('seq', 'in', part).execute()
     }
   }
+}
+
+/** The keys `cached` holds no name for; the names it holds are copied into `into`. */
+function notCached<K>(
+  keys: readonly K[],
+  key: (k: K) => string,
+  cached: ReadonlyMap<string, string | null> | undefined,
+  into: Map<string, string | null>,
+): K[] {
+  if (cached === undefined) return [...keys]
+  return keys.filter((k) => {
+    const name = cached.get(key(k))
+    if (name !== undefined) into.set(key(k), name)
+    return name === undefined
+  })
 }
 
 /** A seq as read back: PostgreSQL returns bigint columns as strings. */

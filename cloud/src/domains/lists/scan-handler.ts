@@ -5,7 +5,7 @@ import type { ScanEvent } from '@relais/hardware'
 import type { Kysely } from 'kysely'
 import type { EventHandler, HandlerResult, IncomingEvent } from '../../ingest/batch-apply.js'
 import type { Database } from '../../storage/schema.js'
-import { ItemCache } from './item-cache.js'
+import { ListCache } from './list-cache.js'
 import type { ListEvents } from './list-events.js'
 import { applyScans } from './scan-apply.js'
 
@@ -17,11 +17,11 @@ export interface ScanEffect {
 }
 
 export class ScanHandler implements EventHandler {
-  private readonly cache?: ItemCache
+  private readonly cache?: ListCache
 
-  /** @param o.cacheItems keep items from batch to batch (item-cache.ts): the writer thread only. */
+  /** @param o.cacheItems keep items and names from batch to batch (list-cache.ts): the writer thread only. */
   constructor(private readonly o: { debounceMs: number; cacheItems?: boolean }) {
-    if (o.cacheItems) this.cache = new ItemCache()
+    if (o.cacheItems) this.cache = new ListCache()
   }
 
   aborted(): void {

@@ -1,6 +1,7 @@
-// The writer thread keeps list items between batches (domains/lists/item-cache.ts). What must hold: an
-// item changed or deleted through another connection (the HTTP API's) is read again, not taken from the
-// cache; a batch that does not commit leaves nothing of its in-place changes behind.
+// The writer thread keeps list items and names between batches (domains/lists/list-cache.ts). What must
+// hold: an item changed or deleted, or a name given, through another connection (the HTTP API's, an
+// import) is read again, not taken from the cache; a batch that does not commit leaves nothing of its
+// in-place changes behind.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -39,10 +40,10 @@ interface Ctx {
   writer: Db
   handlers: Record<string, EventHandler>
 }
-const t = suite<Ctx>('item cache')
+const t = suite<Ctx>('list cache')
 
 t.before.each(async (ctx) => {
-  ctx.dir = mkdtempSync(join(tmpdir(), 'relais-item-cache-'))
+  ctx.dir = mkdtempSync(join(tmpdir(), 'relais-list-cache-'))
   ctx.api = await openDatabase({ dataDir: ctx.dir })
   await createHousehold(ctx.api, { id: 'home', name: 'Home' })
   await addAgent(ctx.api, { id: 'kitchen', householdId: 'home' })
@@ -73,6 +74,36 @@ t('an item edited or deleted through another connection is read again', async (c
     rows.map((r) => Number(r.quantity)),
     [1],
   )
+})
+
+t('a name given through another connection is used for the next item made', async (ctx) => {
+  assert.equal(await scan(ctx), ['unknown_product', 1])
+  // The catalogue learns the code (an import), the item is taken off the list: made again, it is named.
+  await ctx.api
+    .insertInto('products')
+    .values({
+      code: `0${CODE}`,
+      name: 'Nutella',
+      brands: null,
+      quantity: null,
+      image_url: null,
+      categories: null,
+      lang: null,
+      source: 'test',
+      updated_at: 0,
+    })
+    .execute()
+  await ctx.api.deleteFrom('items').execute()
+  assert.equal(await scan(ctx), ['added', 1])
+  // The household's own name wins over the catalogue's.
+  await ctx.api
+    .insertInto('household_products')
+    .values({ household_id: 'home', code: `0${CODE}`, name: 'Pâte à tartiner', named_at: 0 })
+    .execute()
+  await ctx.api.deleteFrom('items').execute()
+  await scan(ctx)
+  const [item] = await ctx.api.selectFrom('items').select('name').execute()
+  assert.is(item!.name, 'Pâte à tartiner')
 })
 
 t('a batch that does not commit leaves none of its changes in the cache', async (ctx) => {
