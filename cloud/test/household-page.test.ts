@@ -10,6 +10,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { chromiumAvailable, findChromium, launchChromium } from '../../scripts/testkit/chromium.js'
 import { waitFor } from '../../scripts/testkit/services.js'
+import { addProduct as addToCatalogue } from './support/catalogue.js'
 import { startTestCloud, type TestCloud, TestDevice } from './support/harness.js'
 
 const bin = findChromium()
@@ -50,22 +51,8 @@ async function openPage(
   return { page, context, errors }
 }
 
-async function addProduct(tc: TestCloud, code: string, name: string): Promise<void> {
-  await tc.cloud.db
-    .insertInto('products')
-    .values({
-      code: parseBarcode(code).key!,
-      name,
-      brands: null,
-      quantity: null,
-      image_url: null,
-      categories: null,
-      lang: null,
-      source: 'test',
-      updated_at: 0,
-    })
-    .execute()
-}
+const addProduct = (tc: TestCloud, code: string, name: string) =>
+  addToCatalogue(tc.cloud.db, parseBarcode(code).key!, name)
 
 async function apiItem(tc: TestCloud, household: string, token: string, name: string) {
   const res = await fetch(`http://127.0.0.1:${tc.cloud.httpPort}/api/households/${household}/list`, {

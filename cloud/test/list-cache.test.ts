@@ -13,6 +13,7 @@ import { addAgent } from '../src/domains/agents/agents.js'
 import { createHousehold } from '../src/domains/households/households.js'
 import { applyBatch, type EventHandler, type IncomingEvent } from '../src/ingest/batch-apply.js'
 import { type Db, openDatabase, openSqlite } from '../src/storage/db.js'
+import { addProduct } from './support/catalogue.js'
 
 const CODE = '3017620422003'
 let ts = 1_000_000
@@ -79,20 +80,7 @@ t('an item edited or deleted through another connection is read again', async (c
 t('a name given through another connection is used for the next item made', async (ctx) => {
   assert.equal(await scan(ctx), ['unknown_product', 1])
   // The catalogue learns the code (an import), the item is taken off the list: made again, it is named.
-  await ctx.api
-    .insertInto('products')
-    .values({
-      code: `0${CODE}`,
-      name: 'Nutella',
-      brands: null,
-      quantity: null,
-      image_url: null,
-      categories: null,
-      lang: null,
-      source: 'test',
-      updated_at: 0,
-    })
-    .execute()
+  await addProduct(ctx.api, `0${CODE}`, 'Nutella')
   await ctx.api.deleteFrom('items').execute()
   assert.equal(await scan(ctx), ['added', 1])
   // The household's own name wins over the catalogue's.

@@ -21,6 +21,7 @@ import type { Applied, IncomingEvent } from '../src/ingest/batch-apply.js'
 import { type Db, openDatabase } from '../src/storage/db.js'
 import { isPostgres } from '../src/storage/dialect.js'
 import { migrations } from '../src/storage/migrations/index.js'
+import { addProduct } from './support/catalogue.js'
 import { startTestCloud, TestDevice } from './support/harness.js'
 
 const NUTELLA = '3017620422003'
@@ -42,22 +43,7 @@ async function withDb<T>(url: string, fn: (db: Db) => Promise<T>): Promise<T> {
   }
 }
 
-async function product(db: Db): Promise<void> {
-  await db
-    .insertInto('products')
-    .values({
-      code: `0${NUTELLA}`,
-      name: 'Nutella',
-      brands: null,
-      quantity: null,
-      image_url: null,
-      categories: null,
-      lang: null,
-      source: 'test',
-      updated_at: 0,
-    })
-    .execute()
-}
+const product = (db: Db) => addProduct(db, `0${NUTELLA}`, 'Nutella')
 
 const migrationNames = async (db: Db) =>
   (await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db)).rows.map(

@@ -12,6 +12,7 @@ import { applyScans, type ScanApplied } from '../../src/domains/lists/scan-apply
 import { createToken } from '../../src/domains/tokens/tokens.js'
 import { buildApp, type HttpDeps } from '../../src/http/app.js'
 import type { Db } from '../../src/storage/db.js'
+import { addProduct } from './catalogue.js'
 import { openTestDatabase } from './database.js'
 
 export interface HttpFixture {
@@ -87,20 +88,7 @@ export async function httpFixture(extra: Partial<HttpDeps> = {}): Promise<HttpFi
       return r!
     },
     product: async (key, name) => {
-      await db
-        .insertInto('products')
-        .values({
-          code: key,
-          name,
-          brands: null,
-          quantity: null,
-          image_url: null,
-          categories: null,
-          lang: null,
-          source: 'test',
-          updated_at: 0,
-        })
-        .execute()
+      await addProduct(db, key, name)
     },
     auth: (token) => ({ authorization: `Bearer ${token}` }),
     close: async () => {
