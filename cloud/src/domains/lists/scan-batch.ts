@@ -234,20 +234,9 @@ export class ScanBatch {
     ))
       this.lists.set(r.household_id, r.id)
     // Names and items the cache holds are taken from it; the rest are read, and kept (found or not).
-    const codes = [...new Set(scanned.map(([, code]) => code))]
-    const readCodes = notCached(codes, (c) => c, cache?.catalogue, this.catalogue)
-    for (const p of await productNames.run(
-      trx,
-      readCodes.map((c) => [c] as const),
-    ))
-      this.catalogue.set(p.code, p.name)
-    if (cache !== undefined) for (const c of readCodes) cache.catalogue.set(c, this.catalogue.get(c) ?? null)
-    const pair = ([h, code]: readonly [string, string]) => `${h}\n${code}`
-    const readNamed = notCached(scanned, pair, cache?.named, this.named)
-    for (const p of await householdNames.run(trx, readNamed))
-      this.named.set(`${p.household_id}\n${p.code}`, p.name)
-    if (cache !== undefined)
-      for (const k of readNamed) cache.named.set(pair(k), this.named.get(pair(k)) ?? null)
+    const codes = [...new Set(scanned.map(([, code]) => code))].map((c) => [c] as const)
+    await readNames(trx, codes, productNames, (p) => [p.code], this.catalogue, cache?.catalogue)
+    await readNames(trx, scanned, householdNames, (p) => [p.household_id, p.code], this.named, cache?.named)
     const onList = scanned.flatMap(([h, code]) => {
       const list = this.lists.get(h)
       return list === undefined ? [] : [[list, code] as const]
@@ -388,19 +377,25 @@ export class ScanBatch {
   }
 }
 
-/** The keys `cached` holds no name for; the names it holds are copied into `into`. */
-function notCached<K>(
+/**
+ * Fills `into` with the names of `keys` (joined with a newline): those `cached` holds from it, the rest
+ * read with `lookup` and kept in `cached`, null for a key that has none.
+ */
+async function readNames<K extends readonly string[], R extends { name: string | null }>(
+  trx: Kysely<Database>,
   keys: readonly K[],
-  key: (k: K) => string,
-  cached: ReadonlyMap<string, string | null> | undefined,
+  lookup: BulkLookup<K, R>,
+  keyOf: (row: R) => readonly string[],
   into: Map<string, string | null>,
-): K[] {
-  if (cached === undefined) return [...keys]
-  return keys.filter((k) => {
-    const name = cached.get(key(k))
-    if (name !== undefined) into.set(key(k), name)
+  cached: Map<string, string | null> | undefined,
+): Promise<void> {
+  const read = keys.filter((k) => {
+    const name = cached?.get(k.join('\n'))
+    if (name !== undefined) into.set(k.join('\n'), name)
     return name === undefined
   })
+  for (const r of await lookup.run(trx, read)) into.set(keyOf(r).join('\n'), r.name)
+  if (cached !== undefined) for (const k of read) cached.set(k.join('\n'), into.get(k.join('\n')) ?? null)
 }
 
 /** A seq as read back: PostgreSQL returns bigint columns as strings. */
