@@ -78,6 +78,7 @@ export function formatReport(run: BenchRun): string {
     `Latency: publish to application ack (cmd/ack, corr). CPU and RSS: the server process only, from /proc; ` +
       `CPU wait: share of the window its event loop was ready to run but had no CPU (other load on the machine).`,
     `Baseline: ${meta.baseline}.`,
+    `Node flags of both servers: ${meta.nodeFlags.join(' ') || 'none'}.`,
     '',
   ]
   const rows = run.phases.map((p) => [

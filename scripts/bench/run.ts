@@ -6,7 +6,7 @@ import { loadavg } from 'node:os'
 import { connectAll } from './load.js'
 import { benchMeta } from './meta.js'
 import { type PhaseResult, runPhase } from './phases.js'
-import { type Server, type ServerName, startBare, startRelais } from './servers.js'
+import { type Server, type ServerName, serverNodeFlags, startBare, startRelais } from './servers.js'
 import { benchCodes, ScanSource } from './workload.js'
 
 export interface BenchOptions {
@@ -31,6 +31,8 @@ export interface BenchRun {
     load: [number, number]
     options: Omit<BenchOptions, 'progress'>
     baseline: string
+    /** Node flags both servers ran with (those of `relais serve`). */
+    nodeFlags: string[]
   }
   phases: PhaseResult[]
 }
@@ -38,7 +40,7 @@ export interface BenchRun {
 export const BASELINE =
   'bare Aedes (no auth hooks, noDelay) with one in-process subscriber that answers each event with an ' +
   "ack envelope on the sender's cmd/ack topic (corr = event id): the same round trip, without " +
-  'validation, SQLite (fsync), dedupe or time series'
+  'validation, SQLite (fsync), dedupe or time series; both with the Node flags of `relais serve`'
 
 export const windowFor = (o: BenchOptions, k: number) =>
   Math.max(1, Math.min(o.window, Math.floor(o.maxOutstanding / k)))
@@ -100,6 +102,7 @@ export async function runBench(o: BenchOptions): Promise<BenchRun> {
     meta: {
       ...benchMeta(loadBefore, options),
       baseline: BASELINE,
+      nodeFlags: serverNodeFlags,
     },
     phases,
   }

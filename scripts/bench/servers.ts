@@ -1,7 +1,7 @@
 // The two servers under test, each its own process on free loopback ports, so their CPU and memory are
 // read apart from the load generator's: Relais (`relais serve`) and the bare Aedes baseline.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,6 +11,18 @@ import { provision } from './provision.js'
 import type { Credentials } from './workload.js'
 
 const root = join(fileURLToPath(import.meta.url), '..', '..', '..')
+const bin = join(root, 'cloud', 'bin', 'relais.mjs')
+
+/**
+ * The Node flags `relais serve` runs with: those of the bin's `#!/usr/bin/env -S node ...` line. Both
+ * servers get them, so the ratio compares the software, not two runtime settings.
+ */
+export const serverNodeFlags: string[] =
+  readFileSync(bin, 'utf8')
+    .split('\n', 1)[0]!
+    .match(/^#!\S*env -S node(.*)$/)?.[1]
+    ?.split(' ')
+    .filter(Boolean) ?? []
 
 export type ServerName = 'relais' | 'bare'
 
@@ -44,7 +56,7 @@ export async function startRelais(
     // BENCH_RELAIS_NODE_ARGS: extra Node flags for the Relais process, e.g. for a CPU profile
     // `--cpu-prof --cpu-prof-dir=bench-results` (written when it stops).
     const flags = (process.env.BENCH_RELAIS_NODE_ARGS ?? '').split(' ').filter(Boolean)
-    const args = [...flags, join(root, 'cloud', 'bin', 'relais.mjs'), 'serve']
+    const args = [...serverNodeFlags, ...flags, bin, 'serve']
     const server = await launch('relais', port, args, env, () =>
       rmSync(dataDir, { recursive: true, force: true }),
     )
@@ -58,7 +70,8 @@ export async function startRelais(
 export async function startBare(): Promise<Server> {
   const port = await freePort()
   const entry = join(root, 'scripts', 'bench', 'bare-broker.ts')
-  return launch('bare', port, ['--import', 'tsx', entry], { BENCH_PORT: String(port) }, () => {})
+  const args = [...serverNodeFlags, '--import', 'tsx', entry]
+  return launch('bare', port, args, { BENCH_PORT: String(port) }, () => {})
 }
 
 async function launch(
