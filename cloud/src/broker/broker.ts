@@ -11,6 +11,7 @@ import type { AgentAuthenticator } from './agent-auth.js'
 import { type AuthEvents, createAuthHooks, type Identity } from './auth-hooks.js'
 import { redisClusterParts } from './cluster.js'
 import { matches } from './topic-patterns.js'
+import { coalesceWrites } from './write-coalescing.js'
 
 export interface BrokerOptions {
   host: string
@@ -87,6 +88,10 @@ export class Broker implements Feature {
     const cluster = this.opts.cluster && redisClusterParts(this.opts.cluster.redisUrl, log)
     this.clusterParts = cluster || undefined
     const aedes = await Aedes.createBroker({
+      // How many messages Aedes routes at once; the rest wait in its queue. Its default of 100 is less
+      // than one committed batch's acks (RELAIS_INGEST_BATCH_MAX, 500): the acks past the 100th went
+      // out one turn of the loop at a time, each in its own write.
+      concurrency: 1000,
       preConnect,
       authenticate,
       authorizePublish,
@@ -109,7 +114,7 @@ export class Broker implements Feature {
     )
 
     // noDelay: acks are small writes; Nagle's algorithm would hold each for up to 40 ms.
-    const tcp = createServer({ noDelay: true }, (socket) => aedes.handle(socket))
+    const tcp = createServer({ noDelay: true }, (socket) => aedes.handle(coalesceWrites(socket)))
     this.port = await listen(tcp, this.opts.host, this.opts.port, 'RELAIS_MQTT_PORT')
     this.servers.push(tcp)
     if (this.opts.tls) {
@@ -119,7 +124,7 @@ export class Broker implements Feature {
           key: readFileSync(this.opts.tls.key),
           noDelay: true,
         } as never,
-        (socket) => aedes.handle(socket),
+        (socket) => aedes.handle(coalesceWrites(socket)),
       )
       this.tlsPort = await listen(tls, this.opts.host, this.opts.tls.port, 'RELAIS_MQTTS_PORT')
       this.servers.push(tls)
