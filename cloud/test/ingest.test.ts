@@ -124,6 +124,24 @@ t(
   },
 )
 
+t(
+  'a flood of bad payloads is counted each time and logged once a minute per agent and reason',
+  async (ctx) => {
+    const { tc, other } = ctx
+    const rejectedBefore = tc.cloud.ingest.metrics.rejectedTotal
+    const fridgeLines = () =>
+      tc.logs.filter((l) => l.includes('"code":"malformed_json"') && l.includes('"agent":"fridge"'))
+    assert.is(fridgeLines().length, 0)
+    const topic = topics.event('fridge', 'scanner-1', 'scan')
+    for (let i = 0; i < 100; i++) await other.publish('{not json', topic)
+    // Same connection, so by this ack every bad payload before it has been handled.
+    const r = await other.scan(NUTELLA, { ts: 6_500_000 })
+    assert.is(r.ack.outcome, 'incremented')
+    assert.is(tc.cloud.ingest.metrics.rejectedTotal - rejectedBefore, 100)
+    assert.is(fridgeLines().length, 1, 'the first one is logged, the next 99 only counted')
+  },
+)
+
 t('an event stamped a day ahead of the cloud clock is applied at its arrival, and counted', async (ctx) => {
   const { tc, other } = ctx
   const before = Date.now()

@@ -15,6 +15,7 @@ import {
   sleep,
   topics,
 } from '@relais/hardware'
+import { LogThrottle } from '../lib/log-throttle.js'
 import type { Logger } from '../lib/logger.js'
 import type { Db } from '../storage/db.js'
 import { AFTER_FAILURE, type Applied, type IncomingEvent } from './batch-apply.js'
@@ -61,7 +62,8 @@ export interface EventIngestOptions {
 const RETRIES_BEFORE_SPLIT = 2
 /** How far ahead of the cloud's clock an event's time may be: NTP-synced devices are within seconds. */
 const FUTURE_SKEW_MS = 5 * 60_000
-const FUTURE_LOG_EVERY_MS = 60_000
+/** Per agent and reason: one warning a minute, with the count of those not logged. */
+const WARN_EVERY_MS = 60_000
 const EVENT_INTS = ['count', 'ingest_ms'] as const
 const REJECT_INTS = ['count', 'bytes'] as const
 
@@ -77,8 +79,7 @@ export class EventIngest implements Feature {
   private wake?: { at: number; resolve: () => void }
   /** Batches in a retry (their own failure or one before them); none is handed over meanwhile. */
   private retrying = 0
-  /** Per agent: when an event ahead of the clock was last logged, and how many came since. */
-  private readonly futureLogged = new Map<string, { at: number; unlogged: number }>()
+  private readonly warnings = new LogThrottle(WARN_EVERY_MS)
   private unsubscribe?: () => Promise<void>
   private pruneTimer?: NodeJS.Timeout
   private stopping = false
@@ -125,10 +126,19 @@ export class EventIngest implements Feature {
     if (!d.ok) {
       const agent = d.topic?.agent
       this.metrics.reject(d.code, agent)
-      this.log.warn(
-        { agent, topic, code: d.code, reason: d.reason, bytes: payload.length },
-        'message rejected',
-      )
+      const w = this.warnings.take(`rejected\n${agent ?? ''}\n${d.code}`, receivedAt)
+      if (w.log)
+        this.log.warn(
+          {
+            agent,
+            topic,
+            code: d.code,
+            reason: d.reason,
+            bytes: payload.length,
+            sinceLastLogged: w.sinceLastLogged,
+          },
+          'message rejected',
+        )
       this.o.series?.record({
         measurement: 'reject',
         tags: { agent: agent ?? 'unknown', reason: d.code },
@@ -169,22 +179,19 @@ export class EventIngest implements Feature {
   private notFromTheFuture(agent: string, device: string, message: Envelope, receivedAt: number): Envelope {
     if (message.ts <= receivedAt + FUTURE_SKEW_MS) return message
     this.metrics.futureTimes++
-    // A clock set wrong stamps every event: one line per agent a minute, with how many were not logged.
-    const last = this.futureLogged.get(agent)
-    if (last !== undefined && receivedAt - last.at < FUTURE_LOG_EVERY_MS) last.unlogged++
-    else {
+    // A clock set wrong stamps every event.
+    const w = this.warnings.take(`future\n${agent}`, receivedAt)
+    if (w.log)
       this.log.warn(
         {
           agent,
           device,
           msgId: message.id,
           aheadMs: message.ts - receivedAt,
-          sinceLastLogged: last?.unlogged,
+          sinceLastLogged: w.sinceLastLogged,
         },
         'event time ahead of the cloud clock; applied at its arrival',
       )
-      this.futureLogged.set(agent, { at: receivedAt, unlogged: 0 })
-    }
     return { ...message, ts: receivedAt }
   }
 
