@@ -2,9 +2,10 @@
 // on its own: mqtt-packet corks the socket only until the next tick, and each QoS 1 delivery runs in
 // its own setImmediate, so the acks of one committed batch (~150 events, a dozen per device) each
 // cost a writev, and on loopback each writev also runs the peer's TCP receive path on this thread.
-// Held until the end of the turn, they leave in one write per connection: 1.04 writev an event
-// became 0.12 at saturation in `npm run bench:ingest`, and the broker's thread spent 31 µs an event
-// instead of 37. The cost is at most one turn of the loop of added latency on a write.
+// Held until the end of the turn, they leave in one write per connection. At saturation in
+// `npm run bench:ingest` (10 clients), with Aedes' concurrency raised too (broker.ts): 1.04 writev an
+// event became 0.08, and the broker's thread spent 31 µs an event instead of 37 (about 3 of the 6
+// from this file, in paired runs). The cost is at most one turn of the loop of added latency.
 import type { Duplex } from 'node:stream'
 
 /**
