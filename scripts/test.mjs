@@ -58,6 +58,8 @@ const postgresSuites = [
   'cloud/test/cli-token.test.ts',
   // the ops page's API (open-alert counts, registry joins)
   'cloud/test/ops-api.test.ts',
+  // an alert acknowledged on a follower (a cluster's processes share PostgreSQL)
+  'cloud/test/alerts-follower-ack.test.ts',
 ]
 const postgresMode = process.env.RELAIS_TEST_POSTGRES ?? (filters.length === 0 ? 'on' : 'off')
 

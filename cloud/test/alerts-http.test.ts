@@ -7,6 +7,7 @@ import { AlertEngine } from '../src/domains/alerts/alert-engine.js'
 import type { AlertSettings } from '../src/domains/alerts/alert-settings.js'
 import { alertKey, type Condition, type RuleName, SEVERITY } from '../src/domains/alerts/rules.js'
 import type { AvailabilityReader } from '../src/domains/availability/availability-tracker.js'
+import type { AlertApiDeps } from '../src/http/routes/alerts.js'
 import { FakeClock } from './support/fake-clock.js'
 import { type HttpFixture, httpFixture } from './support/http-app.js'
 
@@ -123,6 +124,27 @@ test('ack: records who, stops repeats; 404 unknown; 409 once cleared', async () 
     headers: fx.auth(fx.tokens.ops),
   })
   assert.equal([late.statusCode, late.json().error], [409, 'conflict'])
+})
+
+test('without the engine (a follower) the ack goes to the database; with neither, 503', async () => {
+  const { buildApp } = await import('../src/http/app.js')
+  const { ListEvents } = await import('../src/domains/lists/list-events.js')
+  const silent = pino({ level: 'silent' })
+  const bus = { subscribe: async () => async () => {}, publish: async () => {} }
+  const on = (alerts: AlertApiDeps) =>
+    buildApp({ db: fx.db, log: silent, listEvents: new ListEvents(), alerts })
+  const ack = (app: Awaited<ReturnType<typeof on>>, id: string) =>
+    app.inject({ method: 'POST', url: `/api/alerts/${id}/ack`, headers: fx.auth(fx.tokens.ops) })
+  await engine.reconcile([cond('offline', 'pi-2')], new Set(), clock.now())
+  const [open] = (await get('/api/alerts?state=open')).json().alerts
+  const follower = await on({ availability, clock, acks: { db: fx.db, bus, log: silent } })
+  const res = await ack(follower, open.id)
+  assert.is(res.statusCode, 200)
+  assert.is(res.json().alert.state, 'acked')
+  await follower.close()
+  const neither = await on({ availability, clock })
+  assert.is((await ack(neither, open.id)).statusCode, 503)
+  await neither.close()
 })
 
 test.run()

@@ -169,6 +169,13 @@ export class AlertWiring {
       get engine() {
         return wiring.engine
       },
+      // A follower's: the leader's dispatcher sends the queued webhook notice at its next poll.
+      acks: {
+        db: this.d.db(),
+        bus: this.d.bus(),
+        log: this.d.log.child({ module: 'alerts' }),
+        webhook: this.d.config.alerts.webhook ? {} : undefined,
+      },
       clock: this.clock,
     }
   }

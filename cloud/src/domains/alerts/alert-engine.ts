@@ -10,7 +10,15 @@ import type { Logger } from '../../lib/logger.js'
 import type { Db } from '../../storage/db.js'
 import { enqueueNotice, type NoticeType, publishAlert } from './alert-delivery.js'
 import type { AlertSettings } from './alert-settings.js'
-import { type Alert, getAlert, insertAlert, loadOpenAlerts, saveAlert } from './alert-store.js'
+import {
+  type Alert,
+  ackAlertRow,
+  getAlert,
+  insertAlert,
+  loadAckedOpenAlerts,
+  loadOpenAlerts,
+  saveAlert,
+} from './alert-store.js'
 import { quietUntil } from './quiet-hours.js'
 import type { Condition } from './rules.js'
 
@@ -48,6 +56,9 @@ export class AlertEngine {
   /** Raises what is new, clears what ended, repeats what is due. */
   reconcile(active: Condition[], ok: Set<string>, now: number): Promise<void> {
     return this.exclusive(async () => {
+      // Acknowledged through another process's API (a follower in a cluster): no repeats from now on.
+      for (const a of await loadAckedOpenAlerts(this.o.db))
+        if (this.open.get(a.key)?.ackedAt === null) this.open.set(a.key, a)
       for (const c of active) if (!this.open.has(c.key)) await this.raise(c, now)
       for (const a of [...this.open.values()]) if (ok.has(a.key)) await this.clear(a, now)
       for (const a of [...this.open.values()])
@@ -57,20 +68,9 @@ export class AlertEngine {
 
   ack(id: string, by: string, now: number): Promise<Alert> {
     return this.exclusive(async () => {
-      const a = [...this.open.values()].find((x) => x.id === id)
-      if (a === undefined) {
-        const stored = await getAlert(this.o.db, id)
-        if (stored === undefined) throw notFound(`alert '${id}'`)
-        if (stored.clearedAt !== null) throw conflict(`alert '${id}' was cleared: nothing to acknowledge`)
-        return stored
-      }
-      if (a.ackedAt !== null) return a // acknowledging twice changes nothing
-      const next = { ...a, ackedAt: now, ackedBy: by, nextRepeatAt: null }
-      await this.write(next, a.lastSentAt !== null ? 'alert.acked' : undefined, now)
-      this.open.set(a.key, next)
-      this.log.info({ alertId: a.id, key: a.key, by }, 'alert acknowledged')
-      if (a.lastSentAt !== null) await this.publish(next, 'alert.acked', now)
-      return next
+      const a = await acknowledgeAlert({ ...this.o, log: this.log }, id, by, now)
+      if (this.open.has(a.key)) this.open.set(a.key, a)
+      return a
     })
   }
 
@@ -108,9 +108,7 @@ export class AlertEngine {
   private async repeat(a: Alert, now: number): Promise<void> {
     const quiet = quietUntil(this.o.settings.quietHours, now, this.o.settings.timeZone)
     if (quiet !== undefined) {
-      const next = { ...a, nextRepeatAt: quiet }
-      await this.write(next, undefined, now)
-      this.open.set(a.key, next)
+      this.open.set(a.key, await this.write({ ...a, nextRepeatAt: quiet }, undefined, now))
       return
     }
     // A first delivery held by quiet hours goes out as the raise; later ones are repeats.
@@ -121,43 +119,91 @@ export class AlertEngine {
       nextRepeatAt: now + this.o.settings.repeatMs,
       repeats: a.repeats + (type === 'alert.repeated' ? 1 : 0),
     }
-    await this.write(next, type, now)
-    this.open.set(a.key, next)
+    const stored = await this.write(next, type, now)
+    this.open.set(a.key, stored)
+    if (ackedMeanwhile(next, stored, type)) return
     this.log.info({ alertId: a.id, key: a.key, repeats: next.repeats, type }, 'alert delivered again')
-    await this.publish(next, type, now)
+    await this.publish(stored, type, now)
   }
 
   private async clear(a: Alert, now: number): Promise<void> {
     const next = { ...a, clearedAt: now, nextRepeatAt: null }
     // Never delivered (held by quiet hours): nobody was told, so nobody needs telling it ended.
     const told = a.lastSentAt !== null
-    await this.write(next, told ? 'alert.cleared' : undefined, now)
+    const stored = await this.write(next, told ? 'alert.cleared' : undefined, now)
     this.open.delete(a.key)
     this.log.info({ alertId: a.id, key: a.key }, 'alert cleared')
-    if (told) await this.publish(next, 'alert.cleared', now)
+    if (told) await this.publish(stored, 'alert.cleared', now)
   }
 
-  private async write(a: Alert, notice: NoticeType | undefined, now: number): Promise<void> {
-    await this.o.db.transaction().execute(async (trx) => {
-      await saveAlert(trx, a)
-      if (notice !== undefined && this.o.webhook) await enqueueNotice(trx, a, notice, now)
+  /**
+   * Writes the change, with its webhook notice, and returns the alert as stored. A repeat of an alert
+   * another process acknowledged since the last look is not announced: the stored row says acknowledged.
+   */
+  private async write(a: Alert, notice: NoticeType | undefined, now: number): Promise<Alert> {
+    return await this.o.db.transaction().execute(async (trx) => {
+      const stored = await saveAlert(trx, a)
+      if (notice !== undefined && this.o.webhook && !ackedMeanwhile(a, stored, notice))
+        await enqueueNotice(trx, stored, notice, now)
+      return stored
     })
   }
 
-  private async publish(a: Alert, type: NoticeType, at: number): Promise<void> {
-    this.o.webhook?.kick()
-    try {
-      await publishAlert(this.o.bus, a, type, at)
-    } catch (err) {
-      // The row and the webhook are the record; the retained message is republished at the next start.
-      this.log.error({ err, alertId: a.id, key: a.key }, 'alert not published over MQTT')
-    }
+  private publish(a: Alert, type: NoticeType, at: number): Promise<void> {
+    return publishChange({ ...this.o, log: this.log }, a, type, at)
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.serial.then(fn, fn)
     this.serial = run.catch(() => {})
     return run
+  }
+}
+
+/** A repeat written over an acknowledgement another process made since the engine last looked. */
+function ackedMeanwhile(sent: Alert, stored: Alert, notice: NoticeType): boolean {
+  return notice !== 'alert.cleared' && sent.ackedAt === null && stored.ackedAt !== null
+}
+
+export interface AckDeps {
+  db: Db
+  bus: MessageBus
+  /** Scoped to the alerts module by the caller. */
+  log: Logger
+  /** Set when alert webhooks are configured: the notice is queued (the leader's dispatcher sends it). */
+  webhook?: { kick?(): void }
+}
+
+/**
+ * Acknowledges an alert, on whichever process the request reached: the leader's engine or a follower
+ * (its evaluator does not run; the leader's sees the row at its next tick). The row, with its webhook
+ * notice, is changed in one transaction by a conditional update, so it happens once; twice is a no-op.
+ */
+export async function acknowledgeAlert(o: AckDeps, id: string, by: string, now: number): Promise<Alert> {
+  const acked = await o.db.transaction().execute(async (trx) => {
+    const a = await ackAlertRow(trx, id, by, now)
+    if (a !== undefined && a.lastSentAt !== null && o.webhook) await enqueueNotice(trx, a, 'alert.acked', now)
+    return a
+  })
+  if (acked === undefined) {
+    const stored = await getAlert(o.db, id)
+    if (stored === undefined) throw notFound(`alert '${id}'`)
+    if (stored.clearedAt !== null) throw conflict(`alert '${id}' was cleared: nothing to acknowledge`)
+    return stored // acknowledging twice changes nothing
+  }
+  o.log.info({ alertId: acked.id, key: acked.key, by }, 'alert acknowledged')
+  // Never delivered (held by quiet hours): nobody was told it was raised, so nothing to tell now.
+  if (acked.lastSentAt !== null) await publishChange(o, acked, 'alert.acked', now)
+  return acked
+}
+
+async function publishChange(o: AckDeps, a: Alert, type: NoticeType, at: number): Promise<void> {
+  o.webhook?.kick?.()
+  try {
+    await publishAlert(o.bus, a, type, at)
+  } catch (err) {
+    // The row and the webhook are the record; the retained message is republished at the next start.
+    o.log.error({ err, alertId: a.id, key: a.key }, 'alert not published over MQTT')
   }
 }
 

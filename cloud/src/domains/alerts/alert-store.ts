@@ -1,6 +1,6 @@
 // The alert log (migration 0007): one row per incident, open until its condition ends. The engine keeps
 // the open rows in memory too; every change is written here first, so a restart reloads them as they were.
-import type { Kysely, Transaction } from 'kysely'
+import { type Kysely, sql, type Transaction } from 'kysely'
 import type { AlertsTable } from '../../storage/alerts-schema.js'
 import type { Db } from '../../storage/db.js'
 import type { Database } from '../../storage/schema.js'
@@ -81,9 +81,54 @@ export async function insertAlert(q: Q, a: Alert): Promise<void> {
   await q.insertInto('alerts').values(toRow(a)).execute()
 }
 
-export async function saveAlert(q: Q, a: Alert): Promise<void> {
-  const { id, ...rest } = toRow(a)
-  await q.updateTable('alerts').set(rest).where('id', '=', id).execute()
+/**
+ * Writes the engine's copy of an alert and returns the row as stored. An acknowledgement made meanwhile
+ * by another process (ackAlertRow) is kept, not overwritten with the copy's none: the row's own
+ * acked_at wins, and an acknowledged alert has no next repeat.
+ */
+export async function saveAlert(q: Q, a: Alert): Promise<Alert> {
+  const { id, acked_at, acked_by, next_repeat_at, ...rest } = toRow(a)
+  const row = await q
+    .updateTable('alerts')
+    .set({
+      ...rest,
+      acked_at: sql<number | null>`coalesce(acked_at, cast(${acked_at} as bigint))`,
+      acked_by: sql<string | null>`coalesce(acked_by, cast(${acked_by} as text))`,
+      next_repeat_at: sql<
+        number | null
+      >`case when acked_at is null then cast(${next_repeat_at} as bigint) end`,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  return fromRow(row)
+}
+
+/**
+ * Acknowledges an open, unacknowledged alert in one statement, so two processes (the leader's engine,
+ * a follower's HTTP API) can never both do it; undefined when it was not (unknown, cleared or acked).
+ */
+export async function ackAlertRow(q: Q, id: string, by: string, now: number): Promise<Alert | undefined> {
+  const row = await q
+    .updateTable('alerts')
+    .set({ acked_at: now, acked_by: by, next_repeat_at: null })
+    .where('id', '=', id)
+    .where('acked_at', 'is', null)
+    .where('cleared_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst()
+  return row === undefined ? undefined : fromRow(row)
+}
+
+/** Open alerts acknowledged (possibly by another process), for the engine to catch up with. */
+export async function loadAckedOpenAlerts(db: Db): Promise<Alert[]> {
+  const rows = await db
+    .selectFrom('alerts')
+    .selectAll()
+    .where('cleared_at', 'is', null)
+    .where('acked_at', 'is not', null)
+    .execute()
+  return rows.map(fromRow)
 }
 
 export async function getAlert(db: Db, id: string): Promise<Alert | undefined> {

@@ -4,7 +4,7 @@
 //   GET  /api/agents/:agent/availability   state, since, last seen, last disconnect, sessions today
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { alertView } from '../../domains/alerts/alert-delivery.js'
-import type { AlertEngine } from '../../domains/alerts/alert-engine.js'
+import { type AckDeps, type AlertEngine, acknowledgeAlert } from '../../domains/alerts/alert-engine.js'
 import { listAlerts } from '../../domains/alerts/alert-store.js'
 import { sessionsToday } from '../../domains/availability/availability-state.js'
 import type { AvailabilityReader } from '../../domains/availability/availability-tracker.js'
@@ -25,8 +25,10 @@ import { ErrorSchema, errorResponses } from '../schemas.js'
 
 export interface AlertApiDeps {
   availability: AvailabilityReader
-  /** Absent when the evaluator did not start: acks answer 503. */
+  /** The evaluator's engine, on the process that runs it (the leader, in a cluster). */
   engine?: AlertEngine
+  /** Without the engine (a follower), acknowledgements go straight to the database; absent too: 503. */
+  acks?: AckDeps
   clock: Clock
 }
 
@@ -60,10 +62,13 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertApiDeps & { db: Db }> =
       },
     },
     async (request) => {
-      if (deps.engine === undefined)
-        throw new RelaisError('unavailable', 'the alert evaluator is not running', 503)
-      const alert = await deps.engine.ack(request.params.id, actorOf(request.identity!), deps.clock.now())
-      return { alert: alertView(alert) }
+      const { id } = request.params
+      const by = actorOf(request.identity!)
+      const now = deps.clock.now()
+      // The engine's own, when it runs here, so the ack is ordered with its ticks.
+      if (deps.engine !== undefined) return { alert: alertView(await deps.engine.ack(id, by, now)) }
+      if (deps.acks !== undefined) return { alert: alertView(await acknowledgeAlert(deps.acks, id, by, now)) }
+      throw new RelaisError('unavailable', 'the alert evaluator is not running', 503)
     },
   )
 
