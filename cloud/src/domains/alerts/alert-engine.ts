@@ -2,7 +2,9 @@
 // delivered at once or, if non-critical in quiet hours, when they end; repeated every `repeatMs` until
 // acknowledged or cleared (repeats wait out quiet hours too); cleared when its rule says the condition
 // ended. Open alerts live in the database and here; a restart reloads them, so nothing is raised twice.
-// Every change is serialised (ticks and HTTP acks), written first, then published.
+// Every change is serialised (ticks and this process's HTTP acks), written first, then published; an
+// ack made through another process (acknowledgeAlert, a follower) is a conditional update the ticks
+// read back and never write over.
 import { randomUUID } from 'node:crypto'
 import type { MessageBus } from '../../ingest/bus.js'
 import { conflict, notFound } from '../../lib/errors.js'
@@ -57,8 +59,10 @@ export class AlertEngine {
   reconcile(active: Condition[], ok: Set<string>, now: number): Promise<void> {
     return this.exclusive(async () => {
       // Acknowledged through another process's API (a follower in a cluster): no repeats from now on.
-      for (const a of await loadAckedOpenAlerts(this.o.db))
-        if (this.open.get(a.key)?.ackedAt === null) this.open.set(a.key, a)
+      // Nothing to catch up with while every open alert is acknowledged here already.
+      if ([...this.open.values()].some((a) => a.ackedAt === null))
+        for (const a of await loadAckedOpenAlerts(this.o.db))
+          if (this.open.get(a.key)?.ackedAt === null) this.open.set(a.key, a)
       for (const c of active) if (!this.open.has(c.key)) await this.raise(c, now)
       for (const a of [...this.open.values()]) if (ok.has(a.key)) await this.clear(a, now)
       for (const a of [...this.open.values()])

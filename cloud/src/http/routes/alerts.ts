@@ -27,8 +27,8 @@ export interface AlertApiDeps {
   availability: AvailabilityReader
   /** The evaluator's engine, on the process that runs it (the leader, in a cluster). */
   engine?: AlertEngine
-  /** Without the engine (a follower), acknowledgements go straight to the database; absent too: 503. */
-  acks?: AckDeps
+  /** Without the engine (a follower), acknowledgements go straight to the database with these. */
+  acks: AckDeps
   clock: Clock
 }
 
@@ -58,7 +58,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertApiDeps & { db: Db }> =
     {
       schema: {
         params: AlertParams,
-        response: { 200: AlertResponse, 409: ErrorSchema, 503: ErrorSchema, ...errorResponses },
+        response: { 200: AlertResponse, 409: ErrorSchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -66,9 +66,11 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertApiDeps & { db: Db }> =
       const by = actorOf(request.identity!)
       const now = deps.clock.now()
       // The engine's own, when it runs here, so the ack is ordered with its ticks.
-      if (deps.engine !== undefined) return { alert: alertView(await deps.engine.ack(id, by, now)) }
-      if (deps.acks !== undefined) return { alert: alertView(await acknowledgeAlert(deps.acks, id, by, now)) }
-      throw new RelaisError('unavailable', 'the alert evaluator is not running', 503)
+      const alert =
+        deps.engine !== undefined
+          ? await deps.engine.ack(id, by, now)
+          : await acknowledgeAlert(deps.acks, id, by, now)
+      return { alert: alertView(alert) }
     },
   )
 
